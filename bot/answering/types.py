@@ -1,0 +1,49 @@
+"""What ``answer()`` returns, and its JSON form (the ``ask --json`` object)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.retrieval.hybrid import Passage
+
+REFUSAL_VI = "Tài liệu hiện có không đề cập đến nội dung này."
+
+
+@dataclass
+class Citation:
+    n: int
+    doc: str
+    title: str
+    page: int | None
+    heading: str
+    quote: str  # the cited sentence(s), verbatim from the document
+    start: int  # span of the quote in the document's display text
+    end: int
+
+
+@dataclass
+class Answer:
+    text: str
+    refused: bool
+    citations: list[Citation] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    backend: str = "extractive"
+    query: str = ""  # the standalone, expanded query the retrievers read
+    refusal_reason: str = ""  # why it refused, for logs and evaluation (English)
+
+    def to_json(self) -> dict:
+        return {
+            "answer": self.text,
+            "refused": self.refused,
+            "citations": [vars(c) for c in self.citations],
+            "passages": [
+                {"doc": p.chunk.doc_id, "start": p.chunk.start, "end": p.chunk.end, "text": p.chunk.text,
+                 "score": round(p.score, 6), "heading": p.chunk.heading, "page": p.chunk.page}
+                for p in self.passages
+            ],
+            "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+            "backend": self.backend,
+            "query": self.query,
+            "refusal_reason": self.refusal_reason,
+        }

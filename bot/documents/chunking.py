@@ -1,0 +1,172 @@
+"""Documents -> Chunks. Legal texts follow their structure; prose is packed from sentences.
+
+Every chunk is a span of the document's display text, so a citation can highlight it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from bot.documents.model import Chunk, Document
+from bot.documents.normalize import sentence_spans
+from bot.documents.structure import CLAUSE, POINT, Article, doc_label, is_legal, parse_articles
+from bot.settings import ChunkingSettings
+
+SEPARATOR = " › "
+
+
+@dataclass(frozen=True)
+class Unit:
+    """An atomic span to pack into chunks; ``label`` names it in a heading (e.g. 'khoản 2')."""
+
+    start: int
+    end: int
+    words: int
+    label: str = ""
+    new_block: bool = False  # starts a paragraph: a good place to cut
+
+
+def _word_count(text: str, start: int, end: int) -> int:
+    return len(text[start:end].split())
+
+
+def _sentence_units(text: str, start: int, end: int, label: str = "") -> list[Unit]:
+    units = []
+    for i, (s, e) in enumerate(sentence_spans(text, start, end)):
+        units.append(Unit(s, e, _word_count(text, s, e), label, new_block=(i == 0)))
+    return units
+
+
+def _pack(units: list[Unit], target: int, limit: int, overlap: int) -> list[list[Unit]]:
+    """Greedy packing: cut before going over ``limit``, or at a block start once ``target`` is reached.
+
+    ``overlap`` units of a chunk are repeated at the start of the next one (prose context).
+    """
+    groups: list[list[Unit]] = []
+    current: list[Unit] = []
+    words = 0
+    for unit in units:
+        over_limit = current and words + unit.words > limit
+        good_cut = current and words >= target and unit.new_block
+        if over_limit or good_cut:
+            groups.append(current)
+            carried = [u for u in current[-overlap:] if overlap and u.words < limit // 3] if overlap else []
+            current = carried if carried != current else []
+            words = sum(u.words for u in current)
+        current.append(unit)
+        words += unit.words
+    if current:
+        tail_words = sum(u.words for u in current)
+        previous_words = sum(u.words for u in groups[-1]) if groups else 0
+        if groups and tail_words < target // 4 and previous_words + tail_words <= limit * 1.15:
+            groups[-1].extend(u for u in current if u not in groups[-1])  # a stub joins its neighbour
+        else:
+            groups.append(current)
+    return groups
+
+
+def _range_label(labels: list[str]) -> str:
+    labels = [lab for lab in labels if lab]
+    if not labels:
+        return ""
+    first, last = labels[0], labels[-1]
+    if first == last:
+        return first
+    kind = first.split(" ")[0]
+    if last.startswith(kind + " "):
+        return f"{first}–{last[len(kind) + 1:]}"
+    return f"{first}–{last}"
+
+
+def _article_units(text: str, article: Article, limit: int) -> list[Unit]:
+    """The article cut into khoản (or, for a long khoản, điểm or sentences)."""
+    blocks: list[tuple[str, int, int]] = []  # (label, start, end)
+    for line in article.lines:
+        clause = CLAUSE.match(line.text)
+        if clause or not blocks:
+            blocks.append((f"khoản {clause.group(1)}" if clause else "", line.start, line.end))
+        else:
+            label, start, _ = blocks[-1]
+            blocks[-1] = (label, start, line.end)
+    units: list[Unit] = []
+    for label, start, end in blocks:
+        words = _word_count(text, start, end)
+        if words <= limit:
+            units.append(Unit(start, end, words, label, True))
+            continue
+        for sub_label, s, e in _points(text, start, end):
+            sub_words = _word_count(text, s, e)
+            full = f"{label} › {sub_label}" if label and sub_label else (label or sub_label)
+            if sub_words <= limit:
+                units.append(Unit(s, e, sub_words, full, True))
+            else:
+                units.extend(_sentence_units(text, s, e, full))
+    return units
+
+
+def _points(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
+    points: list[tuple[str, int, int]] = []
+    cursor = start
+    while cursor < end:
+        newline = text.find("\n", cursor, end)
+        stop = end if newline == -1 else newline
+        point = POINT.match(text, cursor, stop)
+        if point or not points:
+            points.append((f"điểm {point.group(1)}" if point else "", cursor, stop))
+        else:
+            points[-1] = (points[-1][0], points[-1][1], stop)
+        cursor = stop + 1
+    return points
+
+
+def _chunk_id(doc: Document, start: int, end: int) -> str:
+    return hashlib.sha256(f"{doc.id}\0{doc.sha256}\0{start}\0{end}".encode()).hexdigest()[:24]
+
+
+def _make_chunks(doc: Document, spans: list[tuple[int, int, str, str]]) -> list[Chunk]:
+    chunks = []
+    for ordinal, (start, end, heading, context) in enumerate(spans):
+        chunks.append(Chunk(
+            id=_chunk_id(doc, start, end), doc_id=doc.id, text=doc.text[start:end], start=start, end=end,
+            heading=heading, context=context, page=doc.page_at(start), ordinal=ordinal,
+        ))
+    return chunks
+
+
+def _prose_spans(doc: Document, start: int, end: int, cfg: ChunkingSettings, context: str) -> list[tuple[int, int, str, str]]:
+    units: list[Unit] = []
+    cursor = start
+    while cursor < end:
+        newline = doc.text.find("\n", cursor, end)
+        stop = end if newline == -1 else newline
+        units.extend(_sentence_units(doc.text, cursor, stop))
+        cursor = stop + 1
+    groups = _pack(units, cfg.prose_target_words, cfg.prose_max_words, cfg.prose_overlap_sentences)
+    return [(g[0].start, g[-1].end, "", context) for g in groups]
+
+
+def chunk_document(doc: Document, cfg: ChunkingSettings) -> list[Chunk]:
+    number = doc.meta.get("number")
+    label = doc_label(doc.title, number)
+    full_title = f"{doc.title} ({number})" if number and number not in doc.title else doc.title
+    if not is_legal(doc.text):
+        return _make_chunks(doc, _prose_spans(doc, 0, len(doc.text), cfg, doc.title))
+
+    articles, preamble_end = parse_articles(doc.text)
+    spans: list[tuple[int, int, str, str]] = []
+    if doc.text[:preamble_end].strip():
+        spans.extend(_prose_spans(doc, 0, preamble_end, cfg, label))
+    for art in articles:
+        path = [label, *art.sections, f"Điều {art.number}"]
+        context = SEPARATOR.join([full_title, *art.section_titles,
+                                  f"Điều {art.number}. {art.title}".strip()])
+        heading = SEPARATOR.join(path)
+        if _word_count(doc.text, art.start, art.end) <= cfg.legal_max_words:
+            spans.append((art.start, art.end, heading, context))
+            continue
+        units = _article_units(doc.text, art, cfg.legal_max_words)
+        for group in _pack(units, cfg.legal_max_words, cfg.legal_max_words, overlap=0):
+            part = _range_label([u.label for u in group])
+            spans.append((group[0].start, group[-1].end, heading + (SEPARATOR + part if part else ""), context))
+    return _make_chunks(doc, spans)

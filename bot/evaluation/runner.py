@@ -1,0 +1,138 @@
+"""Run a test set through ``answer()`` and write report.json, report.md and questions.csv."""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+from pathlib import Path
+from statistics import mean
+
+from tqdm import tqdm
+
+from bot.answering.pipeline import answer
+from bot.evaluation import metrics as m
+from bot.evaluation.testset import Item, TestSetError, locate
+from bot.indexing.index import Index
+from bot.retrieval.hybrid import retrieve
+from bot.retrieval.query import make_query
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+HIT_KS = (1, 3, 5, 10)
+
+
+def source_spans(index: Index, item: Item) -> list[m.Span]:
+    spans = []
+    for source in item.sources:
+        doc = index.catalog.document(source.doc)
+        if doc is None:
+            raise TestSetError(f"{item.id}: document '{source.doc}' is not in the index")
+        spans.append((source.doc, *locate(source, doc)))
+    return spans
+
+
+def evaluate_item(index: Index, settings: Settings, item: Item, k: int) -> dict:
+    sources = source_spans(index, item) if item.answerable else []
+    passages = retrieve(index, make_query(item.question, item.history), k)
+    rel = m.relevance([(p.chunk.doc_id, p.chunk.start, p.chunk.end) for p in passages], sources)
+    result = answer(item.question, item.history, settings=settings, index=index)
+    cited = m.relevance([(c.doc, c.start, c.end) for c in result.citations], sources)
+    # A citation counts as relevant when its passage (not only its sentence) overlaps a source.
+    cited_passages = m.relevance(
+        [next(((p.chunk.doc_id, p.chunk.start, p.chunk.end) for p in result.passages
+               if p.chunk.doc_id == c.doc and p.chunk.start <= c.start < p.chunk.end), (c.doc, c.start, c.end))
+         for c in result.citations], sources)
+    row = {
+        "id": item.id, "question": item.question, "tags": item.tags, "answerable": item.answerable,
+        "refused": result.refused, "refusal_reason": result.refusal_reason, "expected": item.answer,
+        "answer": result.text, "query": result.query,
+        "retrieved": [f"{p.chunk.doc_id} {p.chunk.heading}".strip() for p in passages[:5]],
+        "latency_ms": result.timings_ms.get("total_ms", 0.0),
+        "retrieval_ms": result.timings_ms.get("retrieval_ms", 0.0),
+        "answer_ms": result.timings_ms.get("answer_ms", 0.0),
+    }
+    if item.answerable:
+        for kk in HIT_KS:
+            row[f"hit@{kk}"] = m.hit_at(rel, kk)
+        row["recall@5"] = m.recall_at(rel, 5, len(sources))
+        row["recall@10"] = m.recall_at(rel, 10, len(sources))
+        row["mrr@10"] = m.mrr_at(rel, 10)
+        row["ndcg@10"] = m.ndcg_at(rel, 10, len(sources))
+        if not result.refused:
+            row["token_f1"] = m.token_f1(result.text, item.answer)
+            row["rouge_l"] = m.rouge_l(result.text, item.answer)
+            row["numbers_match"] = m.numbers_match(result.text, item.answer)
+            if result.citations:
+                row["citation_precision"] = sum(1 for hits in cited_passages if hits) / len(result.citations)
+                row["citation_recall"] = len(set().union(*cited_passages)) / len(sources)
+                row["citation_quote_recall"] = len(set().union(*cited)) / len(sources)
+    return row
+
+
+def _avg(rows: list[dict], key: str) -> float:
+    values = [r[key] for r in rows if key in r]
+    return round(mean(values), 4) if values else 0.0
+
+
+def summarize(rows: list[dict]) -> dict:
+    answerable = [r for r in rows if r["answerable"]]
+    unanswerable = [r for r in rows if not r["answerable"]]
+    correct_answers = sum(1 for r in answerable if not r["refused"])
+    correct_refusals = sum(1 for r in unanswerable if r["refused"])
+    latencies = [r["latency_ms"] for r in rows]
+    return {
+        "n": len(rows),
+        "n_answerable": len(answerable),
+        "retrieval": {**{f"hit@{k}": _avg(answerable, f"hit@{k}") for k in HIT_KS},
+                      **{key: _avg(answerable, key) for key in ("recall@5", "recall@10", "mrr@10", "ndcg@10")}},
+        "answer": {key: _avg(answerable, key) for key in ("token_f1", "rouge_l", "numbers_match")},
+        "citations": {"precision": _avg(answerable, "citation_precision"),
+                      "recall": _avg(answerable, "citation_recall")},
+        "refusal": {
+            "accuracy": round((correct_answers + correct_refusals) / len(rows), 4) if rows else 0.0,
+            "correct_refusals": correct_refusals,
+            "false_refusals": len(answerable) - correct_answers,
+            "fabricated_answers": len(unanswerable) - correct_refusals,
+            "correct_answers": correct_answers,
+            "refused_unanswerable_rate": round(correct_refusals / len(unanswerable), 4) if unanswerable else 0.0,
+        },
+        "latency_ms": {"p50": round(m.percentile(latencies, 0.5), 1), "p95": round(m.percentile(latencies, 0.95), 1),
+                       "retrieval_p50": round(m.percentile([r["retrieval_ms"] for r in rows], 0.5), 1),
+                       "answer_p50": round(m.percentile([r["answer_ms"] for r in rows], 0.5), 1)},
+    }
+
+
+def _markdown(report: dict, title: str) -> str:
+    lines = [f"# Evaluation: {title}", "", f"{report['n']} questions ({report['n_answerable']} answerable).", ""]
+    for group in ("retrieval", "answer", "citations", "refusal", "latency_ms"):
+        lines.append(f"## {group}")
+        lines.extend(f"- {key}: {value}" for key, value in report[group].items())
+        lines.append("")
+    worst = [r for r in report["questions"] if (r["answerable"] and (r["refused"] or not r.get("hit@5")))
+             or (not r["answerable"] and not r["refused"])]
+    lines.append("## Failures")
+    for r in worst:
+        why = ("refused an answerable question" if r["answerable"] and r["refused"]
+               else "source not in top 5" if r["answerable"] else "answered an unanswerable question")
+        lines.append(f"- **{r['id']}** ({why}): {r['question']}\n  - expected: {r['expected'] or '(refusal)'}\n"
+                     f"  - got: {r['answer'][:300]}\n  - retrieved: {'; '.join(r['retrieved'][:3])}")
+    return "\n".join(lines) + "\n"
+
+
+def run_eval(items: list[Item], index: Index, settings: Settings, k: int = 10, out_dir: Path | None = None,
+             title: str = "") -> dict:
+    rows = [evaluate_item(index, settings, item, k) for item in tqdm(items, desc="Đánh giá", unit="câu")]
+    report = {**summarize(rows), "questions": rows}
+    if out_dir:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+        (out_dir / "report.md").write_text(_markdown(report, title), encoding="utf-8")
+        with open(out_dir / "questions.csv", "w", newline="", encoding="utf-8") as handle:
+            keys = sorted({key for r in rows for key in r}, key=lambda key: (key not in rows[0], key))
+            writer = csv.DictWriter(handle, fieldnames=keys)
+            writer.writeheader()
+            writer.writerows({key: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v
+                              for key, v in r.items()} for r in rows)
+    return report

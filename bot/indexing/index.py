@@ -1,0 +1,89 @@
+"""The index as one object: catalog + cached embeddings + dense store + lexical index.
+
+``open_index`` is the one place where settings pick the components.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from bot.documents.model import Chunk
+from bot.documents.structure import DOC_NUMBER
+from bot.indexing.catalog import Catalog
+from bot.indexing.embeddings import CachedEmbeddings, build_embeddings
+from bot.indexing.lexical import LexicalIndex
+from bot.indexing.store import DenseStore
+from bot.settings import Settings
+
+
+_ARTICLE_IN_HEADING = re.compile(r"Điều (\d+[a-z]?)\b")
+
+
+class Index:
+    def __init__(self, settings: Settings, catalog: Catalog, embeddings: CachedEmbeddings, dense: DenseStore) -> None:
+        self.settings = settings
+        self.catalog = catalog
+        self.embeddings = embeddings
+        self.dense = dense
+        self._lock = threading.Lock()
+        self._lexical: LexicalIndex | None = None
+        self._chunks: dict[str, Chunk] = {}
+        self._docs: dict[str, dict] = {}
+        self._articles: dict[str, tuple[str, str, set[str]]] | None = None
+
+    def _load(self) -> None:
+        rows = self.catalog.chunks()
+        self._chunks = {chunk.id: chunk for chunk, _, _ in rows}
+        self._docs = {d["id"]: d for d in self.catalog.documents()}
+        self._lexical = LexicalIndex([c.id for c, _, _ in rows], [w for _, w, _ in rows], [p for _, _, p in rows])
+
+    @property
+    def lexical(self) -> LexicalIndex:
+        with self._lock:
+            if self._lexical is None:
+                self._load()
+            return self._lexical
+
+    def chunk(self, chunk_id: str) -> Chunk | None:
+        self.lexical  # noqa: B018 - loads the chunk table on first use
+        return self._chunks.get(chunk_id)
+
+    def invalidate(self) -> None:
+        """Forget the in-memory views after the catalog changed."""
+        with self._lock:
+            self._lexical = None
+            self._chunks = {}
+            self._docs = {}
+            self._articles = None
+
+    def doc_articles(self) -> dict[str, tuple[str, str, set[str]]]:
+        """doc id -> (its number, e.g. '61/2023/NĐ-CP', its title, and the article numbers it holds)."""
+        self.lexical  # noqa: B018
+        with self._lock:
+            if self._articles is None:
+                articles: dict[str, set[str]] = {}
+                for chunk in self._chunks.values():
+                    match = _ARTICLE_IN_HEADING.search(chunk.heading)
+                    if match:
+                        articles.setdefault(chunk.doc_id, set()).add(match.group(1))
+                self._articles = {}
+                for doc_id, numbers in articles.items():
+                    info = self._docs.get(doc_id, {})
+                    title = info.get("title", "")
+                    number = info.get("meta", {}).get("number") or next(iter(DOC_NUMBER.findall(title)), "")
+                    self._articles[doc_id] = (number, title, numbers)
+            return self._articles
+
+    def doc_info(self, doc_id: str) -> dict:
+        """Title, type, metadata and counts of an indexed document (no text)."""
+        self.lexical  # noqa: B018
+        return self._docs.get(doc_id, {"id": doc_id, "title": doc_id, "meta": {}})
+
+
+def open_index(settings: Settings) -> Index:
+    inner = build_embeddings(settings.embedding)
+    model_id = getattr(inner, "model_id", settings.embedding.backend)
+    embeddings = CachedEmbeddings(inner, settings.index_dir / "embedding_cache.sqlite", model_id)
+    catalog = Catalog(settings.index_dir / "catalog.sqlite")
+    dense = DenseStore(settings.chroma, settings.index_dir, embeddings)
+    return Index(settings, catalog, embeddings, dense)

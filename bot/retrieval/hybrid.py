@@ -1,0 +1,68 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 candidates fused by reciprocal rank."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from bot.documents.model import Chunk
+from bot.indexing.index import Index
+from bot.indexing.lexical import plain_tokens, word_tokens
+from bot.retrieval.query import Query, question_words
+
+
+@dataclass
+class Passage:
+    chunk: Chunk
+    score: float  # fused RRF score
+    rank: int  # 1-based
+    dense_score: float | None = None  # cosine similarity, when the dense retriever found it
+    lexical_rank: int | None = None
+
+
+def rrf(rankings: list[list[str]], weights: list[float], k: int) -> dict[str, float]:
+    """Reciprocal rank fusion: sum of weight / (k + rank) over the lists that hold an id."""
+    fused: dict[str, float] = {}
+    for ranking, weight in zip(rankings, weights):
+        for rank, item in enumerate(ranking, start=1):
+            fused[item] = fused.get(item, 0.0) + weight / (k + rank)
+    return fused
+
+
+def _content_tokens(tokens: list[str]) -> list[str]:
+    stop = question_words()
+    return [t for t in tokens if not all(part in stop for part in t.split("_"))]
+
+
+def retrieve(index: Index, query: Query, k: int | None = None, timings: dict[str, float] | None = None) -> list[Passage]:
+    cfg = index.settings.retrieval
+    k = k or cfg.top_k
+    timings = timings if timings is not None else {}
+
+    started = time.perf_counter()
+    vector = index.embeddings.embed_query(query.text)
+    dense = index.dense.search(vector, cfg.candidates)
+    timings["dense_ms"] = (time.perf_counter() - started) * 1000
+
+    started = time.perf_counter()
+    lexical = index.lexical.search(_content_tokens(word_tokens(query.text)), cfg.candidates)
+    rankings = [[cid for cid, _ in dense], [cid for cid, _ in lexical]]
+    weights = [cfg.dense_weight, cfg.lexical_weight]
+    if query.plain:
+        accentless = index.lexical.search(plain_tokens(query.text), cfg.candidates, plain=True)
+        rankings.append([cid for cid, _ in accentless])
+        weights.append(cfg.lexical_weight)
+    timings["lexical_ms"] = (time.perf_counter() - started) * 1000
+
+    fused = rrf(rankings, weights, cfg.rrf_k)
+    dense_scores = dict(dense)
+    lexical_ranks = {cid: rank for rank, (cid, _) in enumerate(lexical, start=1)}
+    passages = []
+    for cid, score in sorted(fused.items(), key=lambda item: -item[1]):
+        chunk = index.chunk(cid)
+        if chunk is None:  # in Chroma but not (yet) in the catalog: never shown
+            continue
+        passages.append(Passage(chunk, score, len(passages) + 1, dense_scores.get(cid), lexical_ranks.get(cid)))
+        if len(passages) == k:
+            break
+    return passages

@@ -1,0 +1,98 @@
+"""Question -> Query: abbreviations expanded, follow-ups made standalone, accent-free form noticed."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from bot.documents.normalize import fold, has_diacritics, strip_diacritics
+from bot.documents.structure import DOC_NUMBER
+
+Turn = dict  # {"role": "user" | "assistant", "content": str}
+
+
+@dataclass
+class Query:
+    question: str  # as the user typed it
+    text: str  # standalone and expanded: what retrievers read
+    plain: bool  # typed without Vietnamese accents
+    expansions: list[str] = field(default_factory=list)
+    rewritten_from_history: bool = False
+
+
+def _data_lines(name: str) -> list[str]:
+    text = resources.files("bot.data").joinpath(name).read_text(encoding="utf-8")
+    return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def abbreviations() -> dict[str, str]:
+    table = {}
+    for line in _data_lines("abbreviations.tsv"):
+        short, _, long = line.partition("\t")
+        table[short.strip()] = long.strip()
+    return table
+
+
+@lru_cache(maxsize=1)
+def question_words() -> frozenset[str]:
+    return frozenset(fold(w.strip()) for w in _data_lines("question_words.txt"))
+
+
+def expand_abbreviations(text: str) -> list[str]:
+    """Expansions of the abbreviations in text, outside document numbers ('16/CT-TTg' stays whole).
+
+    Upper-case forms match as written; a lower-case form ('ubnd') matches from three letters on,
+    so that short words such as 'ct' or 'cp' are not taken for abbreviations.
+    """
+    masked = DOC_NUMBER.sub(lambda m: " " * len(m.group(0)), text)
+    table = abbreviations()
+    found: list[str] = []
+    for token in re.findall(r"\w+(?:-\w+)*", masked):
+        long = table.get(token)
+        if long is None and token.islower() and len(token) >= 3:
+            long = table.get(token.upper())
+        if long and long not in found:
+            found.append(long)
+    return found
+
+
+# A follow-up leans on the previous turn: it starts like "Còn …", points back ("đó", "này", "trên"),
+# or is too short to stand alone.
+_FOLLOW_UP_START = re.compile(r"^\s*(còn|vậy|thế|thế còn|vậy còn|và|rồi|nếu vậy|con|the con|vay)\b", re.IGNORECASE)
+_POINTS_BACK = re.compile(r"\b(đó|này|trên|ấy|kia|thì sao|như vậy|do|nay)\b", re.IGNORECASE)
+
+
+def needs_history(question: str) -> bool:
+    words = question.split()
+    return bool(_FOLLOW_UP_START.match(question) or _POINTS_BACK.search(question) or len(words) <= 4)
+
+
+def standalone_question(question: str, history: list[Turn] | None) -> tuple[str, bool]:
+    """Rule-based follow-up rewriting: prepend the last user question when this one leans on it."""
+    previous = [t["content"] for t in (history or []) if t.get("role") == "user" and t.get("content", "").strip()]
+    if not previous or not needs_history(question):
+        return question, False
+    return f"{previous[-1].strip()} {question.strip()}", True
+
+
+def make_query(question: str, history: list[Turn] | None = None) -> Query:
+    question = question.strip()
+    standalone, rewritten = standalone_question(question, history)
+    expansions = expand_abbreviations(standalone)
+    text = " ".join([standalone, *expansions])
+    letters = re.sub(r"[^\w]", "", question)
+    return Query(question=question, text=text, plain=bool(letters) and not has_diacritics(question),
+                 expansions=expansions, rewritten_from_history=rewritten)
+
+
+def content_terms(text: str) -> list[str]:
+    """Matching-form syllables that carry meaning (question words dropped), in order, unique."""
+    stop = question_words()
+    seen: dict[str, None] = {}
+    for syllable in re.findall(r"\w+", fold(text)):
+        if syllable not in stop:
+            seen.setdefault(syllable, None)
+    return list(seen)

@@ -1,0 +1,259 @@
+"""Query building (abbreviations, accent-free form, follow-ups), tokens, and hybrid retrieval."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.indexing.lexical import LexicalIndex, doc_numbers, plain_tokens, word_tokens
+from bot.retrieval.hybrid import retrieve, rrf
+from bot.retrieval.query import content_terms, expand_abbreviations, make_query, needs_history
+from conftest import TINY_DECREE_61, TINY_LAW, TINY_NEWS
+
+HISTORY = [
+    {"role": "user", "content": "Nhiệm kỳ của BTTND ở cơ quan, đơn vị là mấy năm?"},
+    {"role": "assistant", "content": "Nhiệm kỳ của Ban Thanh tra nhân dân là 02 năm."},
+]
+
+
+# --- Abbreviations ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("Vai trò của MTTQ ở cơ sở?", ["Mặt trận Tổ quốc"]),
+    ("Chủ tịch Ủy ban MTTQVN tỉnh", ["Mặt trận Tổ quốc Việt Nam"]),
+    ("UBND và HĐND xã", ["Ủy ban nhân dân", "Hội đồng nhân dân"]),
+    ("HDND tinh", ["Hội đồng nhân dân"]),
+    ("Nhiệm kỳ của BTTND là mấy năm?", ["Ban Thanh tra nhân dân"]),
+    ("các tổ chức CT-XH", ["chính trị - xã hội"]),
+    ("công tác DV ở địa phương", ["dân vận"]),
+    ("ubnd xã phải làm gì", ["Ủy ban nhân dân"]),  # lower case, three letters or more
+    ("MTTQ phối hợp với MTTQ", ["Mặt trận Tổ quốc"]),  # each expansion once
+    ("NĐ 59/2023 quy định gì", ["Nghị định"]),
+    ("ct và cp", []),  # short lower-case words are not abbreviations
+    ("Chỉ thị 16/CT-TTg", []),  # parts of a document number are not abbreviations
+    ("Nghị định 59/2023/NĐ-CP", []),
+    ("NQ 25-NQ/TW khóa XI", ["Nghị quyết"]),  # the bare NQ expands, the one in the number does not
+    ("Hương ước là gì?", []),
+])
+def test_expand_abbreviations(text: str, expected: list[str]) -> None:
+    assert expand_abbreviations(text) == expected
+
+
+def test_make_query_appends_expansions() -> None:
+    query = make_query("  Vai trò của MTTQ trong thực hiện dân chủ?  ")
+    assert query.question == "Vai trò của MTTQ trong thực hiện dân chủ?"
+    assert query.text == "Vai trò của MTTQ trong thực hiện dân chủ? Mặt trận Tổ quốc"
+    assert query.expansions == ["Mặt trận Tổ quốc"]
+    assert not query.plain and not query.rewritten_from_history
+
+
+# --- Accent-free questions ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("question, plain", [
+    ("luat thuc hien dan chu o co so", True),
+    ("huong uoc quy uoc duoc thong qua khi nao", True),
+    ("Luật Thực hiện dân chủ ở cơ sở", False),
+    ("UBND xã", False),  # upper-case abbreviation + one accented word
+    ("???", False),
+    ("", False),
+])
+def test_plain_detection(question: str, plain: bool) -> None:
+    assert make_query(question).plain is plain
+
+
+# --- Follow-ups -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("question, follow_up", [
+    ("Còn ở cơ quan nhà nước thì sao?", True),
+    ("Thế còn ở doanh nghiệp nhà nước thì sao?", True),
+    ("Vậy ai bầu ra?", True),
+    ("Quy định đó áp dụng cho ai?", True),
+    ("Nếu bị từ chối thì sao?", True),
+    ("Mấy năm?", True),  # too short to stand alone
+    ("con o doanh nghiep nha nuoc thi sao", True),
+    ("Hương ước, quy ước được thông qua khi có bao nhiêu hộ gia đình đồng ý?", False),
+    ("Luật Thực hiện dân chủ ở cơ sở có hiệu lực từ ngày nào?", False),
+])
+def test_needs_history(question: str, follow_up: bool) -> None:
+    assert needs_history(question) is follow_up
+
+
+def test_follow_up_is_rewritten_with_the_last_user_turn() -> None:
+    query = make_query("Còn ở cơ quan nhà nước thì sao?", HISTORY)
+    assert query.rewritten_from_history
+    assert query.text.startswith("Nhiệm kỳ của BTTND ở cơ quan, đơn vị là mấy năm? Còn ở cơ quan nhà nước thì sao?")
+    assert "Ban Thanh tra nhân dân" in query.expansions  # expansion also reads the borrowed turn
+    assert query.question == "Còn ở cơ quan nhà nước thì sao?"
+
+
+def test_standalone_question_is_not_rewritten() -> None:
+    query = make_query("Luật Thực hiện dân chủ ở cơ sở có hiệu lực từ ngày nào?", HISTORY)
+    assert not query.rewritten_from_history
+    assert query.text == "Luật Thực hiện dân chủ ở cơ sở có hiệu lực từ ngày nào?"
+
+
+def test_follow_up_without_history_is_left_alone() -> None:
+    for history in (None, [], [{"role": "assistant", "content": "Xin chào"}], [{"role": "user", "content": "  "}]):
+        query = make_query("Còn ở doanh nghiệp thì sao?", history)
+        assert not query.rewritten_from_history
+        assert query.text == "Còn ở doanh nghiệp thì sao?"
+
+
+@pytest.mark.xfail(reason="bug: _POINTS_BACK matches the accent-free forms 'do'/'nay' case-insensitively, so the "
+                          "common word 'do' (by/because) marks a standalone question as a follow-up and the "
+                          "previous question is prepended to it", strict=False)
+def test_standalone_question_with_the_word_do_is_not_a_follow_up() -> None:
+    query = make_query("Ban Thanh tra nhân dân ở xã do ai bầu ra và nhiệm kỳ là mấy năm?",
+                       [{"role": "user", "content": "Hương ước, quy ước là gì?"}])
+    assert not query.rewritten_from_history
+
+
+# --- Tokens -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, number", [
+    ("Chỉ thị 16/CT-TTg về tăng cường", "16/ct-ttg"),
+    ("Luật 10/2022/QH15 có hiệu lực", "10/2022/qh15"),
+    ("Nghị định 59/2023/NĐ-CP quy định", "59/2023/nđ-cp"),
+    ("Nghị quyết 25-NQ/TW khóa XI", "25-nq/tw"),
+])
+def test_document_numbers_are_whole_tokens(text: str, number: str) -> None:
+    tokens = word_tokens(text)
+    assert number in tokens
+    assert doc_numbers(text) == [number]
+
+
+WORD_TOKENS_BUG = ("bug: word_tokens folds pyvi's underscore-joined words with fold(), whose \\w+ syllable regex "
+                   "also matches '_', so 'dân_chủ' is retoned as one syllable -> 'dẩn_chu' (and its syllables "
+                   "'dẩn', 'chu'), and a two-tone word such as 'hoà_giải' is not folded at all")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Hướng dẫn", ["hướng_dẫn", "hướng", "dẫn"]),  # two tones: left as is, correct here
+    ("cơ sở", ["cơ_sở", "cơ", "sở"]),
+    ("nhân dân", ["nhân_dân", "nhân", "dân"]),
+])
+def test_word_tokens_hold_words_and_syllables(text: str, expected: list[str]) -> None:
+    assert word_tokens(text) == expected
+
+
+@pytest.mark.xfail(reason=WORD_TOKENS_BUG, strict=False)
+def test_word_tokens_keep_the_tone_of_compound_words() -> None:
+    assert word_tokens("Dân chủ ở cơ sở") == ["dân_chủ", "dân", "chủ", "ở", "cơ_sở", "cơ", "sở"]
+
+
+@pytest.mark.xfail(reason=WORD_TOKENS_BUG, strict=False)
+def test_word_tokens_fold_tone_placement_of_compound_words() -> None:
+    assert word_tokens("Hoà giải ở cơ sở") == word_tokens("Hòa giải ở cơ sở")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Dân chủ", ["dan", "chu", "dan_chu"]),
+    ("dan chu", ["dan", "chu", "dan_chu"]),
+    ("Uỷ ban", ["uy", "ban", "uy_ban"]),
+    ("", []),
+])
+def test_plain_tokens(text: str, expected: list[str]) -> None:
+    assert plain_tokens(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Hương ước, quy ước là gì?", ["hương", "ước", "quy"]),
+    ("Nhiệm kỳ của Ban Thanh tra nhân dân là bao nhiêu năm?", ["nhiệm", "kỳ", "ban", "thanh", "tra", "nhân", "dân",
+                                                               "năm"]),
+    ("Ai? Khi nào?", ["khi"]),
+])
+def test_content_terms(text: str, expected: list[str]) -> None:
+    assert content_terms(text) == expected
+
+
+def test_lexical_index_ranks_and_handles_empty() -> None:
+    streams = [word_tokens("Hương ước của thôn"), word_tokens("Ban Thanh tra nhân dân"), word_tokens("Quy ước")]
+    plain = [plain_tokens("Hương ước của thôn"), plain_tokens("Ban Thanh tra nhân dân"), plain_tokens("Quy ước")]
+    lexical = LexicalIndex(["a", "b", "c"], streams, plain)
+    assert lexical.search(word_tokens("thanh tra"), 3)[0][0] == "b"
+    assert lexical.search(plain_tokens("huong uoc"), 3, plain=True)[0][0] == "a"
+    assert lexical.search(["không-có"], 3) == []
+    assert lexical.search([], 3) == []
+    assert LexicalIndex([], [], []).search(["a"], 3) == []
+
+
+# --- Fusion -----------------------------------------------------------------------------------
+
+def test_rrf_hand_computed() -> None:
+    fused = rrf([["a", "b", "c"], ["b", "d"]], [1.0, 1.0], k=60)
+    assert fused["a"] == pytest.approx(1 / 61)
+    assert fused["b"] == pytest.approx(1 / 62 + 1 / 61)
+    assert fused["c"] == pytest.approx(1 / 63)
+    assert fused["d"] == pytest.approx(1 / 62)
+    assert max(fused, key=fused.get) == "b"
+
+
+def test_rrf_weights() -> None:
+    fused = rrf([["a"], ["b"]], [2.0, 0.5], k=0)
+    assert fused == {"a": pytest.approx(2.0), "b": pytest.approx(0.5)}
+    assert rrf([], [], 60) == {}
+
+
+# --- Hybrid retrieval on the tiny index -----------------------------------------------------------
+
+@pytest.mark.parametrize("question, doc", [
+    ("luat thuc hien dan chu o co so", TINY_LAW),
+    ("Luật Thực hiện dân chủ ở cơ sở quy định về những nội dung gì?", TINY_LAW),
+    ("Nguyên tắc thực hiện dân chủ ở cơ sở là gì?", TINY_LAW),
+    ("Hương ước, quy ước là gì?", TINY_DECREE_61),
+    ("huong uoc quy uoc la gi", TINY_DECREE_61),
+    ("Mục đích xây dựng và thực hiện hương ước, quy ước", TINY_DECREE_61),
+    ("Năm 2023, Ban Thường vụ Đảng ủy Khối các cơ quan Trung ương tổ chức bao nhiêu lớp tập huấn nghiệp vụ "
+     "về công tác dân vận?", TINY_NEWS),
+    ("Vai trò nòng cốt của MTTQ trong thực hiện dân chủ ở cơ sở", TINY_LAW),
+])
+def test_retrieve_finds_the_right_document(tiny_index, question: str, doc: str) -> None:
+    passages = retrieve(tiny_index, make_query(question), 3)
+    assert passages[0].chunk.doc_id == doc, [(p.chunk.doc_id, p.chunk.heading) for p in passages]
+
+
+@pytest.mark.parametrize("question, heading", [
+    ("Hương ước, quy ước là gì?", "Nghị định 61/2023/NĐ-CP › Điều 2"),
+    ("Nguyên tắc xây dựng và thực hiện hương ước, quy ước", "Nghị định 61/2023/NĐ-CP › Điều 4"),
+    ("Phạm vi điều chỉnh của Luật Thực hiện dân chủ ở cơ sở", "Luật 10/2022/QH15 › Chương I › Điều 1"),
+])
+def test_retrieve_finds_the_right_article_in_top_3(tiny_index, question: str, heading: str) -> None:
+    passages = retrieve(tiny_index, make_query(question), 3)
+    assert heading in [p.chunk.heading for p in passages]
+
+
+def test_accent_free_query_uses_the_plain_stream(tiny_index) -> None:
+    query = make_query("luat thuc hien dan chu o co so")
+    assert query.plain
+    passages = retrieve(tiny_index, query, 5)
+    assert passages[0].chunk.doc_id == TINY_LAW
+    accentless = tiny_index.lexical.search(plain_tokens(query.text), 5, plain=True)
+    assert tiny_index.chunk(accentless[0][0]).doc_id == TINY_LAW
+
+
+def test_retrieve_result_shape(tiny_index) -> None:
+    timings: dict[str, float] = {}
+    passages = retrieve(tiny_index, make_query("Hương ước, quy ước là gì?"), 4, timings)
+    assert len(passages) == 4
+    assert [p.rank for p in passages] == [1, 2, 3, 4]
+    scores = [p.score for p in passages]
+    assert scores == sorted(scores, reverse=True)
+    assert len({p.chunk.id for p in passages}) == 4
+    assert all(p.dense_score is None or -1.0 <= p.dense_score <= 1.0 for p in passages)
+    assert passages[0].dense_score is not None and passages[0].dense_score > 0.8
+    assert timings.keys() >= {"dense_ms", "lexical_ms"}
+    for p in passages:
+        doc = tiny_index.catalog.document(p.chunk.doc_id)
+        assert doc.text[p.chunk.start:p.chunk.end] == p.chunk.text
+
+
+def test_retrieve_k_larger_than_the_index(tiny_index) -> None:
+    total = len(tiny_index.catalog.chunk_ids())
+    passages = retrieve(tiny_index, make_query("dân chủ ở cơ sở"), total + 10)
+    assert len(passages) == total
+
+
+def test_follow_up_retrieves_with_history(tiny_index) -> None:
+    history = [{"role": "user", "content": "Hương ước, quy ước là gì?"}, {"role": "assistant", "content": "…"}]
+    passages = retrieve(tiny_index, make_query("Còn mục đích thì sao?", history), 3)
+    assert passages[0].chunk.doc_id == TINY_DECREE_61
+    assert "Nghị định 61/2023/NĐ-CP › Điều 3" in [p.chunk.heading for p in passages]
