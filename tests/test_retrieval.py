@@ -98,9 +98,6 @@ def test_follow_up_without_history_is_left_alone() -> None:
         assert query.text == "Còn ở doanh nghiệp thì sao?"
 
 
-@pytest.mark.xfail(reason="bug: _POINTS_BACK matches the accent-free forms 'do'/'nay' case-insensitively, so the "
-                          "common word 'do' (by/because) marks a standalone question as a follow-up and the "
-                          "previous question is prepended to it", strict=False)
 def test_standalone_question_with_the_word_do_is_not_a_follow_up() -> None:
     query = make_query("Ban Thanh tra nhân dân ở xã do ai bầu ra và nhiệm kỳ là mấy năm?",
                        [{"role": "user", "content": "Hương ước, quy ước là gì?"}])
@@ -121,11 +118,6 @@ def test_document_numbers_are_whole_tokens(text: str, number: str) -> None:
     assert doc_numbers(text) == [number]
 
 
-WORD_TOKENS_BUG = ("bug: word_tokens folds pyvi's underscore-joined words with fold(), whose \\w+ syllable regex "
-                   "also matches '_', so 'dân_chủ' is retoned as one syllable -> 'dẩn_chu' (and its syllables "
-                   "'dẩn', 'chu'), and a two-tone word such as 'hoà_giải' is not folded at all")
-
-
 @pytest.mark.parametrize("text, expected", [
     ("Hướng dẫn", ["hướng_dẫn", "hướng", "dẫn"]),  # two tones: left as is, correct here
     ("cơ sở", ["cơ_sở", "cơ", "sở"]),
@@ -135,12 +127,10 @@ def test_word_tokens_hold_words_and_syllables(text: str, expected: list[str]) ->
     assert word_tokens(text) == expected
 
 
-@pytest.mark.xfail(reason=WORD_TOKENS_BUG, strict=False)
 def test_word_tokens_keep_the_tone_of_compound_words() -> None:
     assert word_tokens("Dân chủ ở cơ sở") == ["dân_chủ", "dân", "chủ", "ở", "cơ_sở", "cơ", "sở"]
 
 
-@pytest.mark.xfail(reason=WORD_TOKENS_BUG, strict=False)
 def test_word_tokens_fold_tone_placement_of_compound_words() -> None:
     assert word_tokens("Hoà giải ở cơ sở") == word_tokens("Hòa giải ở cơ sở")
 

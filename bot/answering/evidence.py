@@ -32,13 +32,18 @@ def _norm(text: str, plain: bool) -> str:
 
 
 def term_coverage(query: Query, text: str) -> float:
-    """Share of the question's content syllables found in text (accent-free when the question is)."""
-    terms = content_terms(query.question) if query.plain else content_terms(query.text)
-    if not terms:
+    """Weighted share of the question's content syllables found in text (accent-free when the question is).
+
+    Terms the user typed in this turn weigh twice those that came from history or abbreviations,
+    so that a follow-up's new words decide which passage answers it.
+    """
+    own = [_norm(t, query.plain) for t in content_terms(query.question)]
+    extra = [t for t in (_norm(t, query.plain) for t in content_terms(query.text)) if t not in own]
+    total = 2 * len(own) + len(extra)
+    if not total:
         return 0.0
     haystack = set(re.findall(r"\w+", _norm(text, query.plain)))
-    terms = [_norm(t, query.plain) for t in terms]
-    return sum(1 for t in terms if t in haystack) / len(terms)
+    return (2 * sum(t in haystack for t in own) + sum(t in haystack for t in extra)) / total
 
 
 # --- Answer types: what kind of fact the question asks for ------------------------------------
@@ -77,6 +82,10 @@ def _expected_pattern(question: str) -> str | None:
     return None
 
 
+# "2. " or "b) " opening a sentence numbers a clause; it is no figure of the answer.
+_ENUMERATION = re.compile(r"^\s*(?:\d+\.|[a-zđ]\))\s+")
+
+
 # --- Article references ----------------------------------------------------------------------
 
 _ARTICLE_REF = re.compile(r"\bdieu\s+(\d+[a-z]?)\b")
@@ -111,14 +120,20 @@ def _missing_article(question: str, doc_articles: dict[str, tuple[str, str, set[
     return None
 
 
-def _unknown_document(question: str, doc_articles: dict[str, tuple[str, str, set[str]]],
-                      passages: list[Passage]) -> str | None:
-    """A document number that is neither an indexed document nor mentioned in the passages."""
-    known = {_plain(number) for number, _, _ in doc_articles.values() if number}
-    seen = _plain(" ".join(p.chunk.text for p in passages))
+# "Bộ luật Lao động": a document named by its kind and a capitalised name of two words.
+_NAMED_DOC = re.compile(r"\b(?:bộ luật|luật|nghị định|nghị quyết|thông tư|chỉ thị|pháp lệnh)\s+(\w+)\s+(\w+)",
+                        re.IGNORECASE)
+
+
+def _unknown_document(question: str, titles: list[str], passages: list[Passage]) -> str | None:
+    """A document named by number, or by kind and name, that neither the corpus nor the passages know."""
+    known = _plain(" ".join(titles) + " " + " ".join(p.chunk.context + " " + p.chunk.text for p in passages))
     for number in DOC_NUMBER.findall(question):
-        if _plain(number) not in known and _plain(number) not in seen:
+        if _plain(number) not in known:
             return f"document {number} is not in the corpus"
+    for match in _NAMED_DOC.finditer(question):
+        if match.group(1)[0].isupper() and not match.group(1).isdigit() and _plain(match.group(0)) not in known:
+            return f"'{match.group(0)}' is not in the corpus"
     return None
 
 
@@ -130,11 +145,12 @@ def assess(query: Query, passages: list[Passage], best_sentences: list[str],
     top = passages[: min(3, len(passages))]
     coverage = max(term_coverage(query, p.chunk.context + "\n" + p.chunk.text) for p in top)
     dense = max((p.dense_score or 0.0) for p in top)
-    missing = _missing_article(query.question, doc_articles) or _unknown_document(query.question, doc_articles, passages)
+    titles = [f"{number} {title}" for number, title, _ in doc_articles.values()]
+    missing = _missing_article(query.question, doc_articles) or _unknown_document(query.question, titles, passages)
     if missing:
         return Evidence(False, missing, coverage, dense)
     pattern = _expected_pattern(query.question)
-    if pattern and not any(re.search(pattern, fold(s)) for s in best_sentences):
+    if pattern and not any(re.search(pattern, fold(_ENUMERATION.sub("", s))) for s in best_sentences):
         return Evidence(False, "the best sentences hold no fact of the kind asked for", coverage, dense)
     if dense < cfg.min_dense_score and coverage < cfg.min_term_coverage:
         return Evidence(False, f"weak evidence (dense {dense:.3f}, coverage {coverage:.2f})", coverage, dense)

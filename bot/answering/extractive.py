@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.documents.normalize import sentence_spans
+from bot.documents.structure import ARTICLE
 from bot.retrieval.hybrid import Passage
 from bot.retrieval.query import Query
 from bot.answering.evidence import term_coverage
@@ -30,9 +31,9 @@ def candidate_sentences(query: Query, passages: list[Passage]) -> list[Sentence]
         context = chunk.context
         for s, e in sentence_spans(chunk.text):
             text = chunk.text[s:e]
-            if len(text.split()) < 4:
+            if len(text.split()) < 4 or ARTICLE.match(text):  # a bare "Điều N. title" answers nothing
                 continue
-            overlap = 0.7 * term_coverage(query, text) + 0.3 * term_coverage(query, context + " " + text)
+            overlap = 0.5 * term_coverage(query, text) + 0.5 * term_coverage(query, context + " " + text)
             score = overlap / (1 + _RANK_DECAY * (passage.rank - 1))
             scored.append(Sentence(passage, chunk.start + s, chunk.start + e, text, score))
     scored.sort(key=lambda s: -s.score)

@@ -67,16 +67,18 @@ def _pack(units: list[Unit], target: int, limit: int, overlap: int) -> list[list
 
 
 def _range_label(labels: list[str]) -> str:
+    """['khoản 1', 'khoản 3'] -> 'khoản 1–3'; mixed depths keep both ends whole."""
     labels = [lab for lab in labels if lab]
     if not labels:
         return ""
     first, last = labels[0], labels[-1]
     if first == last:
         return first
-    kind = first.split(" ")[0]
-    if last.startswith(kind + " "):
-        return f"{first}–{last[len(kind) + 1:]}"
-    return f"{first}–{last}"
+    first_kind, _, first_n = first.partition(" ")
+    last_kind, _, last_n = last.partition(" ")
+    if first_kind == last_kind and SEPARATOR.strip() not in first + last:
+        return f"{first_kind} {first_n}–{last_n}"
+    return f"{first} – {last}"
 
 
 def _article_units(text: str, article: Article, limit: int) -> list[Unit]:

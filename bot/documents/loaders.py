@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 # What the user reads when a file fails, by reason. Each says what to do next.
 MESSAGES_VI = {
-    "too_large": "Tệp quá lớn ({size:.1f} MB, giới hạn {limit:.0f} MB). Hãy tách tệp thành nhiều phần nhỏ hơn.",
+    "too_large": "Tệp quá lớn ({size:.2f} MB, giới hạn {limit:g} MB). Hãy tách tệp thành nhiều phần nhỏ hơn.",
     "unsupported": "Định dạng «{ext}» chưa được hỗ trợ. Hãy dùng PDF, DOCX, TXT, MD hoặc HTML.",
     "empty": "Tệp rỗng, không có nội dung để đưa vào. Hãy kiểm tra lại tệp gốc.",
     "encrypted": "Tệp PDF có mật khẩu. Hãy mở khóa (bỏ mật khẩu) rồi tải lên lại.",

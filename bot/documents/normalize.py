@@ -17,7 +17,7 @@ import unicodedata
 _TONE_MARKS = {"\u0300": "grave", "\u0301": "acute", "\u0303": "tilde", "\u0309": "hook", "\u0323": "dot"}
 _VOWELS = set("aăâeêioôơuưy")
 _MODIFIED_VOWELS = set("ăâêôơư")
-_WORD = re.compile(r"\w+", re.UNICODE)
+_WORD = re.compile(r"[^\W_]+")
 
 
 def nfc(text: str) -> str:
@@ -151,8 +151,8 @@ def clean_text(text: str) -> str:
 _SENTENCE_END = re.compile(r"(?<=[.!?…;])\s+(?=[\"“(\[]?[A-ZÀ-Ỹ0-9Đ])|\n+")
 
 
-# "Điều 5." or "Chương II." alone is a label, not a sentence: it joins the next one.
-_LABEL_ONLY = re.compile(r"(?:Điều|Chương|Mục|Phần|Khoản)\s+[\dIVXLC]+[a-z]?\.$", re.IGNORECASE)
+# "Điều 5.", "Chương II.", "2." or "b)" alone is a label, not a sentence: it joins the next one.
+_LABEL_ONLY = re.compile(r"(?:(?:Điều|Chương|Mục|Phần|Khoản)\s+[\dIVXLC]+[a-z]?|\d+|[a-zđ])[.)]$", re.IGNORECASE)
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:

@@ -13,8 +13,9 @@ _SECTION_PATTERNS = [
     ("Tiểu mục", re.compile(r"^\s*Tiểu mục\s+(\d+)\b")),
 ]
 ARTICLE = re.compile(r"^\s*Điều\s+(\d+[a-z]?)\s*\.\s*(.*)$")
-CLAUSE = re.compile(r"^\s*(\d+)\.\s+\S")
-POINT = re.compile(r"^\s*([a-zđ])\)\s+\S")
+# MULTILINE so that pattern.match(text, pos) works at any line start, not only at 0.
+CLAUSE = re.compile(r"^\s*(\d+)\.\s+\S", re.MULTILINE)
+POINT = re.compile(r"^\s*([a-zđ])\)\s+\S", re.MULTILINE)
 
 _DOC_KINDS = ["Bộ luật", "Luật", "Hiến pháp", "Pháp lệnh", "Nghị định", "Nghị quyết", "Thông tư", "Quyết định",
               "Chỉ thị", "Kết luận", "Quy định", "Hướng dẫn", "Công văn", "Kế hoạch"]

@@ -106,6 +106,8 @@ def locate(source: Source, doc: Document) -> tuple[int, int]:
     if source.unit == "article":
         heads = [m.start() for m in _ARTICLE_HEAD.finditer(doc.text) if m.start() <= start + 1]
         start = heads[-1] if heads else start
+        while start < end and doc.text[start].isspace():
+            start += 1
         following = _SECTION_HEAD.search(doc.text, end)
         end = following.start() if following else len(doc.text)
     return start, end

@@ -13,6 +13,7 @@ from bot.indexing.catalog import Catalog
 from bot.indexing.embeddings import CachedEmbeddings, build_embeddings
 from bot.indexing.lexical import LexicalIndex
 from bot.indexing.store import DenseStore
+from bot.retrieval.query import AccentVocabulary, accent_vocabulary
 from bot.settings import Settings
 
 
@@ -29,6 +30,7 @@ class Index:
         self._lexical: LexicalIndex | None = None
         self._chunks: dict[str, Chunk] = {}
         self._docs: dict[str, dict] = {}
+        self._accents: AccentVocabulary = {}
         self._articles: dict[str, tuple[str, str, set[str]]] | None = None
 
     def _load(self) -> None:
@@ -36,6 +38,7 @@ class Index:
         self._chunks = {chunk.id: chunk for chunk, _, _ in rows}
         self._docs = {d["id"]: d for d in self.catalog.documents()}
         self._lexical = LexicalIndex([c.id for c, _, _ in rows], [w for _, w, _ in rows], [p for _, _, p in rows])
+        self._accents = accent_vocabulary([w for _, w, _ in rows])
 
     @property
     def lexical(self) -> LexicalIndex:
@@ -55,6 +58,12 @@ class Index:
             self._chunks = {}
             self._docs = {}
             self._articles = None
+
+    @property
+    def accents(self) -> AccentVocabulary:
+        """Accent-free form -> accented form, learnt from this corpus."""
+        self.lexical  # noqa: B018
+        return self._accents
 
     def doc_articles(self) -> dict[str, tuple[str, str, set[str]]]:
         """doc id -> (its number, e.g. '61/2023/NĐ-CP', its title, and the article numbers it holds)."""

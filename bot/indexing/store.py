@@ -14,7 +14,11 @@ from langchain_core.embeddings import Embeddings  # noqa: E402
 
 from bot.settings import ChromaSettings  # noqa: E402
 
-_CLIENT_SETTINGS = ChromaClientSettings(anonymized_telemetry=False, allow_reset=False)
+
+
+def _client_settings() -> ChromaClientSettings:
+    """A fresh object per client: chromadb's clients write into the one they are given."""
+    return ChromaClientSettings(anonymized_telemetry=False, allow_reset=False)
 
 
 class DenseStore:
@@ -22,10 +26,10 @@ class DenseStore:
 
     def __init__(self, cfg: ChromaSettings, index_dir: Path, embeddings: Embeddings) -> None:
         if cfg.host:
-            client = chromadb.HttpClient(host=cfg.host, port=cfg.port, settings=_CLIENT_SETTINGS)
+            client = chromadb.HttpClient(host=cfg.host, port=cfg.port, settings=_client_settings())
         else:
             index_dir.mkdir(parents=True, exist_ok=True)
-            client = chromadb.PersistentClient(path=str(index_dir / "chroma"), settings=_CLIENT_SETTINGS)
+            client = chromadb.PersistentClient(path=str(index_dir / "chroma"), settings=_client_settings())
         self.vectorstore = Chroma(
             collection_name=cfg.collection,
             embedding_function=embeddings,

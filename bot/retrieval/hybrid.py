@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bot.documents.model import Chunk
 from bot.indexing.index import Index
 from bot.indexing.lexical import plain_tokens, word_tokens
-from bot.retrieval.query import Query, question_words
+from bot.retrieval.query import Query, question_words, restore_accents
 
 
 @dataclass
@@ -40,12 +40,15 @@ def retrieve(index: Index, query: Query, k: int | None = None, timings: dict[str
     timings = timings if timings is not None else {}
 
     started = time.perf_counter()
-    vector = index.embeddings.embed_query(query.text)
+    text = query.text
+    if query.plain:  # the encoder and the word index read accented Vietnamese
+        text = restore_accents(query.text, index.accents)
+    vector = index.embeddings.embed_query(text)
     dense = index.dense.search(vector, cfg.candidates)
     timings["dense_ms"] = (time.perf_counter() - started) * 1000
 
     started = time.perf_counter()
-    lexical = index.lexical.search(_content_tokens(word_tokens(query.text)), cfg.candidates)
+    lexical = index.lexical.search(_content_tokens(word_tokens(text)), cfg.candidates)
     rankings = [[cid for cid, _ in dense], [cid for cid, _ in lexical]]
     weights = [cfg.dense_weight, cfg.lexical_weight]
     if query.plain:

@@ -62,7 +62,7 @@ def expand_abbreviations(text: str) -> list[str]:
 # A follow-up leans on the previous turn: it starts like "Còn …", points back ("đó", "này", "trên"),
 # or is too short to stand alone.
 _FOLLOW_UP_START = re.compile(r"^\s*(còn|vậy|thế|thế còn|vậy còn|và|rồi|nếu vậy|con|the con|vay)\b", re.IGNORECASE)
-_POINTS_BACK = re.compile(r"\b(đó|này|trên|ấy|kia|thì sao|như vậy|do|nay)\b", re.IGNORECASE)
+_POINTS_BACK = re.compile(r"\b(đó|này|trên|ấy|kia|thì sao|như vậy|the nao|thi sao)\b", re.IGNORECASE)
 
 
 def needs_history(question: str) -> bool:
@@ -96,3 +96,50 @@ def content_terms(text: str) -> list[str]:
         if syllable not in stop:
             seen.setdefault(syllable, None)
     return list(seen)
+
+
+# --- Accent restoration for questions typed without accents ----------------------------------
+
+AccentVocabulary = dict[str, str]  # accent-free word or syllable -> its most frequent accented form
+
+
+def accent_vocabulary(token_streams: list[list[str]]) -> AccentVocabulary:
+    """From the corpus' own words ('dân_chủ', 'dân', …): which accented form each plain form stands for."""
+    counts: dict[str, dict[str, int]] = {}
+    for stream in token_streams:
+        for token in stream:
+            plain = strip_diacritics(token)
+            forms = counts.setdefault(plain, {})
+            forms[token] = forms.get(token, 0) + 1
+    vocabulary = {plain: max(forms.items(), key=lambda item: item[1])[0] for plain, forms in counts.items()}
+    for word in question_words():  # question phrases are rare in documents but common in questions
+        accented = word.replace(" ", "_")
+        if "_" in accented:
+            vocabulary[strip_diacritics(accented)] = accented
+        else:
+            vocabulary.setdefault(strip_diacritics(accented), accented)
+    return vocabulary
+
+
+def restore_accents(text: str, vocabulary: AccentVocabulary) -> str:
+    """'luat thuc hien dan chu' -> 'luật thực hiện dân chủ', preferring two-syllable words of the corpus.
+
+    Unknown syllables stay as typed, so the result is never worse than the input for matching.
+    """
+    syllables = re.findall(r"[^\W_]+", fold(text))
+    out: list[str] = []
+    i = 0
+    while i < len(syllables):
+        pair = f"{syllables[i]}_{syllables[i + 1]}" if i + 1 < len(syllables) else ""
+        triple = f"{pair}_{syllables[i + 2]}" if i + 2 < len(syllables) else ""
+        if triple and triple in vocabulary:
+            out.extend(vocabulary[triple].split("_"))
+            i += 3
+            continue
+        if pair and pair in vocabulary:
+            out.extend(vocabulary[pair].split("_"))
+            i += 2
+            continue
+        out.append(vocabulary.get(syllables[i], syllables[i]))
+        i += 1
+    return " ".join(out)
