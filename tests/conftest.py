@@ -16,6 +16,8 @@ import pytest
 # Settings read BOT_* variables and BOT_CONFIG; the suite must not depend on the caller's shell.
 for _name in [n for n in os.environ if n.startswith("BOT_")]:
     del os.environ[_name]
+# Answers are extractive unless a test picks a model backend (tests/test_llm*.py): the GGUF may be present.
+os.environ["BOT_ANSWER__BACKEND"] = "extractive"
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 ROOT = Path(__file__).resolve().parent.parent

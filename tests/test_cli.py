@@ -26,6 +26,7 @@ def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
     env["PYTHONIOENCODING"] = "utf-8"
     env["ANONYMIZED_TELEMETRY"] = "False"
+    env["BOT_ANSWER__BACKEND"] = "extractive"  # the GGUF may be present; these tests check extractive answers
     return env
 
 

@@ -9,6 +9,7 @@ from bot.documents.structure import ARTICLE
 from bot.retrieval.hybrid import Passage
 from bot.retrieval.query import Query
 from bot.answering.evidence import term_coverage
+from bot.answering.prompts import looks_like_injection
 
 # Later passages count a little less than earlier ones at equal overlap.
 _RANK_DECAY = 0.08
@@ -32,6 +33,8 @@ def candidate_sentences(query: Query, passages: list[Passage]) -> list[Sentence]
         for s, e in sentence_spans(chunk.text):
             text = chunk.text[s:e]
             if len(text.split()) < 4 or ARTICLE.match(text):  # a bare "Điều N. title" answers nothing
+                continue
+            if looks_like_injection(text):  # orders to a model are no answer, and never quoted
                 continue
             overlap = 0.5 * term_coverage(query, text) + 0.5 * term_coverage(query, context + " " + text)
             score = overlap / (1 + _RANK_DECAY * (passage.rank - 1))

@@ -1,4 +1,13 @@
-"""``answer()``: the one entry point every consumer (CLI, UI, API, evaluation) calls."""
+"""``answer()``: the one entry point every consumer (CLI, UI, API, evaluation) calls.
+
+``answer_stream()`` is the same pipeline for consumers that show the model's text as it comes: it yields
+text deltas (the model's raw, unchecked words) and ends with the checked ``Answer``, which is what counts.
+
+Steps: follow-up rewriting (the model, else the rule-based ``standalone_question``) -> hybrid retrieval ->
+the evidence rules (a refusal here costs no model call) -> the chosen backend: extractive sentences, or a
+generated answer whose every sentence and [n] is checked against the passages (``verify.verify``).
+A backend that cannot be used, or fails, falls back to extractive answers and says why (``fallback_reason``).
+"""
 
 from __future__ import annotations
 
@@ -7,13 +16,20 @@ import threading
 import time
 from pathlib import Path
 
+from collections.abc import Iterator, Sequence
+
 from bot.answering.evidence import assess
 from bot.answering.extractive import Sentence, candidate_sentences, select_sentences
+from bot.answering.llm import Backend, BackendUnavailable, GenerationStats, get_backend, unreachable_message
+from bot.answering.prompts import (PromptPassage, build_messages, parse_rewrite, prompt_tokens, rewrite_messages,
+                                   select_passages)
 from bot.answering.types import REFUSAL_VI, Answer, Citation
+from bot.answering.verify import CheckedSentence, render, sentence_supported, verify
+from bot.documents.normalize import sentence_spans
 from bot.indexing.index import Index, open_index
 from bot.indexing.ingest import ingest
-from bot.retrieval.hybrid import retrieve
-from bot.retrieval.query import Turn, make_query
+from bot.retrieval.hybrid import Passage, retrieve
+from bot.retrieval.query import Query, Turn, make_query
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -60,19 +76,95 @@ def _citations(index: Index, sentences: list[Sentence]) -> tuple[str, list[Citat
     return " ".join(parts), citations
 
 
-def answer(question: str, history: list[Turn] | None = None, settings: Settings | None = None,
-           index: Index | None = None) -> Answer:
-    """Answer a Vietnamese question from the indexed documents, with citations, or refuse."""
+def _generated_citations(index: Index, prompt_passages: Sequence[PromptPassage],
+                         sentences: Sequence[CheckedSentence]) -> tuple[str, list[Citation]]:
+    """Number the cited passages 1..m in order of first use; quote the passage sentences that back the answer."""
+    numbers: dict[int, int] = {}
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for sentence in sentences:
+        if not sentence.kept:
+            continue
+        for n in sentence.cited:
+            numbers.setdefault(n, len(numbers) + 1)
+            chunk = prompt_passages[n - 1].passage.chunk
+            candidates = sentence_spans(chunk.text) or [(0, len(chunk.text))]
+            best = max(candidates, key=lambda se: sentence_supported(sentence.text, chunk.text[se[0]:se[1]]))
+            spans.setdefault(n, []).append(best)
+    citations = []
+    for n, shown in numbers.items():
+        chunk = prompt_passages[n - 1].passage.chunk
+        start = min(s for s, _ in spans[n])
+        end = max(e for _, e in spans[n])
+        citations.append(Citation(
+            n=shown, doc=chunk.doc_id, title=index.doc_info(chunk.doc_id)["title"], page=chunk.page,
+            heading=chunk.heading, quote=chunk.text[start:end], start=chunk.start + start, end=chunk.start + end))
+    return render(sentences, numbers), citations
+
+
+def _titles(index: Index, passages: Sequence[Passage]) -> dict[str, str]:
+    return {p.chunk.doc_id: index.doc_info(p.chunk.doc_id).get("title", p.chunk.doc_id) for p in passages}
+
+
+def _rewrite(backend: Backend, question: str, history: list[Turn], settings: Settings,
+             timings: dict[str, float]) -> str | None:
+    """The model's standalone form of a follow-up, or None (then the rule-based rewriting stands)."""
+    started = time.perf_counter()
+    try:
+        text = backend.complete(rewrite_messages(question, history), settings.llm.rewrite_max_tokens)
+    finally:
+        timings["rewrite_ms"] = (time.perf_counter() - started) * 1000
+    rewritten = parse_rewrite(text, question)
+    log.info("follow-up %r rewritten by %s as %r", question, backend.name, rewritten)
+    return rewritten
+
+
+def _make_query(question: str, history: list[Turn] | None, backend: Backend | None, settings: Settings,
+                timings: dict[str, float]) -> Query:
+    if backend is None or not settings.llm.rewrite_followups:
+        return make_query(question, history)
+    if not any(t.get("role") == "user" and str(t.get("content", "")).strip() for t in (history or [])):
+        return make_query(question, history)
+    rewritten = _rewrite(backend, question, history or [], settings, timings)
+    if not rewritten:
+        return make_query(question, history)
+    query = make_query(rewritten)
+    query.rewritten_from_history = True
+    return query
+
+
+def answer_stream(question: str, history: list[Turn] | None = None, settings: Settings | None = None,
+                  index: Index | None = None) -> Iterator[str | Answer]:
+    """Yield the model's text deltas as they come, then the checked ``Answer`` (always last, always once).
+
+    The deltas are unchecked: show them as a draft, then replace them with the final ``Answer.text``.
+    Extractive answers and refusals yield the ``Answer`` alone.
+    """
     settings = settings or Settings()
     started = time.perf_counter()
     timings: dict[str, float] = {}
     if not question or not question.strip():
-        return Answer(EMPTY_QUESTION_VI, refused=True, refusal_reason="empty question")
+        yield Answer(EMPTY_QUESTION_VI, refused=True, refusal_reason="empty question")
+        return
     index = index or get_index(settings)
     if index.dense.count() == 0:
-        return Answer(NO_DOCUMENTS_VI, refused=True, refusal_reason="empty index")
+        yield Answer(NO_DOCUMENTS_VI, refused=True, refusal_reason="empty index")
+        return
 
-    query = make_query(question, history)
+    fallback = ""
+    backend: Backend | None = None
+    try:
+        backend = get_backend(settings)
+    except BackendUnavailable as exc:
+        fallback = str(exc)
+        log.warning("backend %s unavailable, answering extractively: %s", settings.answer.backend, fallback)
+
+    try:
+        query = _make_query(question, history, backend, settings, timings)
+    except Exception as exc:  # the server went away: the rest of this answer is extractive
+        fallback = unreachable_message(backend, exc)
+        log.warning("%s", fallback)
+        backend = None
+        query = make_query(question, history)
     passages = retrieve(index, query, settings.retrieval.top_k, timings)
     timings["retrieval_ms"] = timings.get("dense_ms", 0) + timings.get("lexical_ms", 0)
 
@@ -81,15 +173,63 @@ def answer(question: str, history: list[Turn] | None = None, settings: Settings 
     chosen = select_sentences(sentences, settings.answer.max_sentences, settings.answer.sentence_keep_ratio)
     evidence_sentences = [s.text for s in sentences[:settings.answer.evidence_sentences]]
     evidence = assess(query, passages, evidence_sentences, index.doc_articles(), settings.answer)
-    if evidence.ok and chosen:
+    name = backend.name if backend else "extractive"
+    result: Answer | None = None
+    if not (evidence.ok and chosen):
+        result = Answer(REFUSAL_VI, refused=True, passages=passages, backend=name, query=query.text,
+                        refusal_reason=evidence.reason or "no sentence matches")
+    elif backend is not None:
+        cfg = settings.llm
+        prompt_passages = select_passages(query, passages, backend.count_tokens, cfg, _titles(index, passages))
+        messages = build_messages(query.question, prompt_passages)
+        stats = GenerationStats(prompt_tokens=prompt_tokens(messages, backend.count_tokens))
+        max_tokens = max(32, min(cfg.max_tokens, cfg.n_ctx - stats.prompt_tokens - 16))
+        deltas: list[str] = []
+        try:
+            for delta in backend.stream(messages, max_tokens, stats):
+                deltas.append(delta)
+                yield delta
+        except Exception as exc:
+            fallback = unreachable_message(backend, exc)
+            log.warning("%s", fallback)
+            backend = None
+        timings["first_token_ms"] = stats.first_token_ms
+        timings["llm_ms"] = stats.total_ms
+        usage = {"prompt_tokens": stats.prompt_tokens, "completion_tokens": stats.completion_tokens,
+                 "passages": len(prompt_passages), "truncated": stats.truncated}
+        if backend is not None:
+            raw = "".join(deltas)
+            checked = verify(raw, [p.check_text for p in prompt_passages], cfg.support_threshold)
+            dropped = [s.text for s in checked.dropped]
+            if checked.refused:
+                result = Answer(REFUSAL_VI, refused=True, passages=passages, backend=backend.name, query=query.text,
+                                refusal_reason=f"model answer: {checked.reason}", model_text=raw, dropped=dropped,
+                                usage=usage)
+            else:
+                text, citations = _generated_citations(index, prompt_passages, checked.sentences)
+                result = Answer(text, refused=False, citations=citations, passages=passages, backend=backend.name,
+                                query=query.text, model_text=raw, dropped=dropped, usage=usage)
+            log.info("%s: %d sentences, %d dropped, faithfulness %.2f", backend.name, len(checked.sentences),
+                     len(dropped), checked.faithfulness)
+    if result is None:  # extractive, chosen or fallen back to
         text, citations = _citations(index, chosen)
         result = Answer(text, refused=False, citations=citations, passages=passages, backend="extractive",
                         query=query.text)
-    else:
-        result = Answer(REFUSAL_VI, refused=True, passages=passages, backend="extractive", query=query.text,
-                        refusal_reason=evidence.reason or "no sentence matches")
+    result.fallback_reason = fallback
     timings["answer_ms"] = (time.perf_counter() - compose_started) * 1000
     timings["total_ms"] = (time.perf_counter() - started) * 1000
     result.timings_ms = timings
-    log.info("answered in %.0f ms (refused=%s %s)", timings["total_ms"], result.refused, result.refusal_reason)
-    return result
+    log.info("answered in %.0f ms by %s (refused=%s %s)", timings["total_ms"], result.backend, result.refused,
+             result.refusal_reason)
+    yield result
+
+
+def answer(question: str, history: list[Turn] | None = None, settings: Settings | None = None,
+           index: Index | None = None) -> Answer:
+    """Answer a Vietnamese question from the indexed documents, with citations, or refuse."""
+    final = None
+    for item in answer_stream(question, history, settings, index):
+        if isinstance(item, Answer):
+            final = item
+    assert final is not None
+    return final

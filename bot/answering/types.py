@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.answering.verify import REFUSAL_VI  # noqa: F401 - defined once, re-exported here
 from bot.retrieval.hybrid import Passage
-
-REFUSAL_VI = "Tài liệu hiện có không đề cập đến nội dung này."
 
 
 @dataclass
@@ -31,6 +30,11 @@ class Answer:
     backend: str = "extractive"
     query: str = ""  # the standalone, expanded query the retrievers read
     refusal_reason: str = ""  # why it refused, for logs and evaluation (English)
+    # Set when the chosen backend could not answer and extractive answering stood in (Vietnamese, for users).
+    fallback_reason: str = ""
+    model_text: str = ""  # a generated answer as the model wrote it, before verification
+    dropped: list[str] = field(default_factory=list)  # generated sentences the verification left out
+    usage: dict = field(default_factory=dict)  # prompt/completion tokens and passages of a generated answer
 
     def to_json(self) -> dict:
         return {
@@ -46,4 +50,8 @@ class Answer:
             "backend": self.backend,
             "query": self.query,
             "refusal_reason": self.refusal_reason,
+            "fallback_reason": self.fallback_reason,
+            "model_text": self.model_text,
+            "dropped": self.dropped,
+            "usage": self.usage,
         }

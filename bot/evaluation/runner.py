@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from statistics import mean
 
@@ -12,6 +11,7 @@ from tqdm import tqdm
 
 from bot.answering.pipeline import answer
 from bot.evaluation import metrics as m
+from bot.evaluation.report import write_report
 from bot.evaluation.testset import Item, TestSetError, locate
 from bot.indexing.index import Index
 from bot.retrieval.hybrid import retrieve
@@ -104,35 +104,14 @@ def summarize(rows: list[dict]) -> dict:
     }
 
 
-def _markdown(report: dict, title: str) -> str:
-    lines = [f"# Evaluation: {title}", "", f"{report['n']} questions ({report['n_answerable']} answerable).", ""]
-    for group in ("retrieval", "answer", "citations", "refusal", "latency_ms"):
-        lines.append(f"## {group}")
-        lines.extend(f"- {key}: {value}" for key, value in report[group].items())
-        lines.append("")
-    worst = [r for r in report["questions"] if (r["answerable"] and (r["refused"] or not r.get("hit@5")))
-             or (not r["answerable"] and not r["refused"])]
-    lines.append("## Failures")
-    for r in worst:
-        why = ("refused an answerable question" if r["answerable"] and r["refused"]
-               else "source not in top 5" if r["answerable"] else "answered an unanswerable question")
-        lines.append(f"- **{r['id']}** ({why}): {r['question']}\n  - expected: {r['expected'] or '(refusal)'}\n"
-                     f"  - got: {r['answer'][:300]}\n  - retrieved: {'; '.join(r['retrieved'][:3])}")
-    return "\n".join(lines) + "\n"
-
-
 def run_eval(items: list[Item], index: Index, settings: Settings, k: int = 10, out_dir: Path | None = None,
-             title: str = "") -> dict:
-    rows = [evaluate_item(index, settings, item, k) for item in tqdm(items, desc="Đánh giá", unit="câu")]
-    report = {**summarize(rows), "questions": rows}
+             title: str = "", progress: Callable[[int, int], None] | None = None) -> dict:
+    rows = []
+    for done, item in enumerate(tqdm(items, desc="Đánh giá", unit="câu"), start=1):
+        rows.append(evaluate_item(index, settings, item, k))
+        if progress:
+            progress(done, len(items))
+    report = {**summarize(rows), "title": title, "questions": rows}
     if out_dir:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        (out_dir / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
-        (out_dir / "report.md").write_text(_markdown(report, title), encoding="utf-8")
-        with open(out_dir / "questions.csv", "w", newline="", encoding="utf-8") as handle:
-            keys = sorted({key for r in rows for key in r}, key=lambda key: (key not in rows[0], key))
-            writer = csv.DictWriter(handle, fieldnames=keys)
-            writer.writeheader()
-            writer.writerows({key: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v
-                              for key, v in r.items()} for r in rows)
+        write_report(report, out_dir)
     return report

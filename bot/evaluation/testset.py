@@ -6,6 +6,7 @@ its document is an error of the test set, reported as such.
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from dataclasses import dataclass, field
@@ -69,16 +70,66 @@ def parse_item(obj: object, where: str) -> Item:
     return Item(obj["id"], obj["question"], obj["answer"], obj["answerable"], sources, obj["tags"], history)
 
 
-def load_testset(path: Path) -> list[Item]:
-    items, seen = [], set()
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8-sig").splitlines(), start=1):
+def _jsonl_records(path: Path) -> list[tuple[int, object]]:
+    records = []
+    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
         if not line.strip():
             continue
-        where = f"{path}:{number}"
         try:
-            obj = json.loads(line)
+            records.append((number, json.loads(line)))
         except json.JSONDecodeError as exc:
-            raise TestSetError(f"{where}: not valid JSON ({exc.msg})") from exc
+            raise TestSetError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
+    return records
+
+
+_LIST_FIELDS = ("sources", "tags", "history")
+_TRUE = {"true", "1", "yes", "có", "x"}
+_FALSE = {"false", "0", "no", "không", ""}
+
+
+def _cell_record(row: dict, where: str) -> dict:
+    """A spreadsheet row: lists are JSON in their cells, answerable is a truth word."""
+    record: dict = {key: ("" if value is None else value) for key, value in row.items() if key}
+    for name in _LIST_FIELDS:
+        cell = record.get(name, "")
+        if isinstance(cell, str):
+            try:
+                record[name] = json.loads(cell) if cell.strip() else []
+            except json.JSONDecodeError as exc:
+                raise TestSetError(f"{where}: field '{name}' is not a JSON list ({exc.msg})") from exc
+    flag = record.get("answerable")
+    if not isinstance(flag, bool):
+        text = str(flag).strip().lower()
+        if text not in _TRUE | _FALSE:
+            raise TestSetError(f"{where}: field 'answerable' must be true or false")
+        record["answerable"] = text in _TRUE
+    for name in ("id", "question", "answer"):
+        if name in record and not isinstance(record[name], str):
+            record[name] = str(record[name])
+    return record
+
+
+def _table_records(path: Path) -> list[tuple[int, object]]:
+    if path.suffix.lower() == ".csv":
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            rows = list(csv.DictReader(handle))
+    else:
+        import openpyxl
+
+        sheet = openpyxl.load_workbook(path, read_only=True).active
+        values = list(sheet.iter_rows(values_only=True))
+        header = [str(h).strip() if h is not None else "" for h in (values[0] if values else [])]
+        rows = [dict(zip(header, row)) for row in values[1:] if any(v not in (None, "") for v in row)]
+    return [(number, _cell_record(row, f"{path}:{number}")) for number, row in enumerate(rows, start=2)]
+
+
+def load_testset(path: Path) -> list[Item]:
+    """JSONL, CSV or XLSX with the same columns; errors name the line (or row) and the field."""
+    path = Path(path)
+    records = _table_records(path) if path.suffix.lower() in (".csv", ".xlsx") else _jsonl_records(path)
+    items, seen = [], set()
+    for number, obj in records:
+        where = f"{path}:{number}"
         item = parse_item(obj, where)
         if item.id in seen:
             raise TestSetError(f"{where}: field 'id' repeats '{item.id}'")

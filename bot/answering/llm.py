@@ -1,0 +1,181 @@
+"""Chat-model backends behind one small interface: LangChain chat models chosen by ``answer.backend``.
+
+- ``llamacpp``: ``ChatLlamaCpp`` (langchain-community) over llama-cpp-python and the GGUF in ``llm.model_dir``;
+  loaded once per process, one generation at a time.
+- ``openai``: ``ChatOpenAI`` (langchain-openai) against any OpenAI-compatible server.
+- ``ollama``: ``ChatOllama`` (langchain-ollama).
+
+``get_backend`` raises ``BackendUnavailable`` with a Vietnamese message when a backend cannot be used
+(no model file, package not installed); a server that does not answer shows up as an error while
+generating, which ``unreachable_message`` turns into such a message. The pipeline then falls back to
+extractive answers.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage
+
+from bot.answering.prompts import approx_tokens
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+BACKENDS = ("llamacpp", "openai", "ollama", "extractive")
+EXTRACTIVE_NOTE_VI = "Câu trả lời được trích nguyên văn từ tài liệu (chế độ không dùng mô hình ngôn ngữ)."
+
+
+class BackendUnavailable(RuntimeError):
+    """The chosen backend cannot answer; str(exc) is a Vietnamese message for the user."""
+
+
+@dataclass
+class GenerationStats:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0  # streamed deltas (about one token each)
+    first_token_ms: float = 0.0
+    total_ms: float = 0.0
+    truncated: bool = False  # stopped by the time limit
+
+
+@dataclass
+class Backend:
+    name: str
+    model: BaseChatModel
+    count_tokens: Callable[[str], int] = approx_tokens
+    timeout_s: float = 120.0
+    where: str = ""  # model path or server URL, for messages
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def stream(self, messages: Sequence[BaseMessage], max_tokens: int,
+               stats: GenerationStats | None = None) -> Iterator[str]:
+        """Text deltas of the model's reply; stops at timeout_s (stats.truncated)."""
+        stats = stats if stats is not None else GenerationStats()
+        started = time.perf_counter()
+        with self.lock:
+            chunks = self.model.stream(list(messages), max_tokens=max_tokens)
+            try:
+                for chunk in chunks:
+                    text = chunk.content if isinstance(chunk.content, str) else str(chunk.text)
+                    if not text:
+                        continue
+                    if not stats.completion_tokens:
+                        stats.first_token_ms = (time.perf_counter() - started) * 1000
+                    stats.completion_tokens += 1
+                    yield text
+                    if time.perf_counter() - started > self.timeout_s:
+                        stats.truncated = True
+                        log.warning("%s: generation stopped after %.0f s", self.name, self.timeout_s)
+                        break
+            finally:
+                close = getattr(chunks, "close", None)
+                if close:
+                    close()
+                stats.total_ms = (time.perf_counter() - started) * 1000
+
+    def complete(self, messages: Sequence[BaseMessage], max_tokens: int) -> str:
+        return "".join(self.stream(messages, max_tokens))
+
+
+def model_path(settings: Settings) -> Path:
+    return Path(settings.llm.model_dir) / settings.llm.model_file
+
+
+_llama_cache: dict[tuple, Backend] = {}
+_llama_lock = threading.Lock()
+
+
+def _llamacpp(settings: Settings) -> Backend:
+    cfg = settings.llm
+    path = model_path(settings)
+    if not path.is_file():
+        raise BackendUnavailable(f"Chưa có tệp mô hình {path}. Chạy 'python -m bot models pull' để tải về.")
+    key = (str(path), cfg.n_ctx, cfg.n_threads, cfg.n_batch, cfg.temperature)
+    with _llama_lock:
+        backend = _llama_cache.get(key)
+        if backend is not None:
+            backend.timeout_s = cfg.timeout_s
+            return backend
+        try:
+            import llama_cpp  # noqa: F401
+            from langchain_community.chat_models import ChatLlamaCpp
+        except ImportError as exc:
+            raise BackendUnavailable("Chưa cài llama-cpp-python hoặc langchain-community "
+                                     f"(pip install -r requirements-llm.txt): {exc}") from exc
+        started = time.perf_counter()
+        try:
+            model = ChatLlamaCpp(model_path=str(path), n_ctx=cfg.n_ctx, n_threads=cfg.n_threads, n_batch=cfg.n_batch,
+                                 max_tokens=cfg.max_tokens, temperature=cfg.temperature, top_p=1.0, top_k=40,
+                                 repeat_penalty=1.0, seed=0, streaming=True, verbose=False)
+        except Exception as exc:  # a damaged file, too little memory
+            raise BackendUnavailable(f"Không nạp được mô hình {path.name}: {exc}") from exc
+        log.info("loaded %s in %.1f s", path.name, time.perf_counter() - started)
+        client = model.client
+
+        def count(text: str) -> int:
+            return len(client.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+        backend = _llama_cache[key] = Backend("llamacpp", model, count, cfg.timeout_s, str(path))
+        return backend
+
+
+def _openai(settings: Settings) -> Backend:
+    cfg = settings.llm
+    try:
+        from langchain_openai import ChatOpenAI
+    except ImportError as exc:
+        raise BackendUnavailable(f"Chưa cài langchain-openai (pip install -r requirements-llm.txt): {exc}") from exc
+    key = cfg.openai_api_key.get_secret_value() if cfg.openai_api_key else os.environ.get("OPENAI_API_KEY", "")
+    model = ChatOpenAI(model=cfg.openai_model, base_url=cfg.openai_base_url, api_key=key or "not-needed",
+                       temperature=cfg.temperature, max_tokens=cfg.max_tokens, timeout=cfg.timeout_s, max_retries=0,
+                       streaming=True)
+    return Backend("openai", model, approx_tokens, cfg.timeout_s, cfg.openai_base_url)
+
+
+def _ollama(settings: Settings) -> Backend:
+    cfg = settings.llm
+    try:
+        from langchain_ollama import ChatOllama
+    except ImportError as exc:
+        raise BackendUnavailable(f"Chưa cài langchain-ollama (pip install -r requirements-llm.txt): {exc}") from exc
+    model = ChatOllama(model=cfg.ollama_model, base_url=cfg.ollama_base_url, temperature=cfg.temperature,
+                       num_predict=cfg.max_tokens, num_ctx=cfg.n_ctx, client_kwargs={"timeout": cfg.timeout_s})
+    return Backend("ollama", model, approx_tokens, cfg.timeout_s, cfg.ollama_base_url)
+
+
+_FACTORIES = {"llamacpp": _llamacpp, "openai": _openai, "ollama": _ollama}
+
+# Tests and embedders may put a ready backend here: backend name -> Backend.
+overrides: dict[str, Backend] = {}
+
+
+def get_backend(settings: Settings, name: str | None = None) -> Backend | None:
+    """The backend named (default: answer.backend); None for 'extractive'. Raises BackendUnavailable."""
+    name = name or settings.answer.backend
+    if name == "extractive":
+        return None
+    if name in overrides:
+        return overrides[name]
+    factory = _FACTORIES.get(name)
+    if factory is None:
+        raise BackendUnavailable(f"Không có chế độ trả lời '{name}' (chọn một trong {', '.join(BACKENDS)}).")
+    return factory(settings)
+
+
+def unreachable_message(backend: Backend, exc: BaseException) -> str:
+    """A Vietnamese message for a generation that failed (server down, timeout, model error)."""
+    detail = f"{type(exc).__name__}: {exc}".strip()
+    if len(detail) > 200:
+        detail = detail[:200] + "…"
+    if backend.name in ("openai", "ollama"):
+        return (f"Không kết nối được tới máy chủ mô hình ({backend.name}, {backend.where}) — {detail}. "
+                "Tạm trả lời bằng cách trích nguyên văn tài liệu.")
+    return f"Mô hình ({backend.name}) gặp lỗi khi sinh câu trả lời — {detail}. Tạm trả lời bằng cách trích nguyên văn tài liệu."

@@ -1,0 +1,266 @@
+"""Citation verification: the one check between a model's text and what users read.
+
+Public API (the evaluation harness imports it):
+
+- ``sentence_supported(sentence, passage_text) -> float`` — how much of a sentence the passage holds,
+  0..1 (mean of content-syllable recall and syllable-bigram recall, on ``fold``-ed text);
+- ``numbers_supported(sentence, passage_texts) -> list[str]`` — the numbers and dates of the sentence
+  that none of the texts holds (empty: all found);
+- ``verify(answer_text, passages, threshold) -> VerifiedAnswer`` — split the answer into sentences and
+  keep each one only with citations [n] to passages that support it:
+  * a marker [n] that points at no passage is never shown;
+  * a sentence whose cited passages do not support it is re-cited to the passage that does, or dropped;
+  * every number or date of a kept sentence occurs in one of its cited passages;
+  * nothing supported, or only the refusal sentence: the answer is the refusal.
+
+Passages are numbered from 1 in the order given, as in the prompt.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from bot.documents.normalize import fold, numbers, sentence_spans
+from bot.retrieval.query import question_words
+
+REFUSAL_VI = "Tài liệu hiện có không đề cập đến nội dung này."  # the one refusal sentence (types re-exports it)
+
+DEFAULT_THRESHOLD = 0.55
+
+# [1], [1, 2], [1][2], [1-2] as models write them; also "[Đoạn 1]" / "[đoạn 2]".
+_MARKER = re.compile(r"\[\s*(?:đoạn\s*|doan\s*)?(\d+(?:\s*[,;\-–]\s*\d+)*)\s*\]", re.IGNORECASE)
+# A marker group right after a sentence's end belongs to that sentence: "… văn bản. [1] Tiếp" -> "… văn bản [1]. Tiếp".
+_MARKERS_AFTER_END = re.compile(r"([.!?;…])((?:\s*" + _MARKER.pattern + r")+)", re.IGNORECASE)
+# List bullets and numbering at a line's start: shown, but neither content nor a figure of the answer.
+_BULLET = re.compile(r"^\s*(?:[-*•+]+|\d{1,2}[.)]|[a-zđ]\))\s+", re.IGNORECASE)
+_WORD = re.compile(r"[^\W_]+")
+
+
+# --- Support ---------------------------------------------------------------------------------
+
+def _syllables(text: str) -> list[str]:
+    return _WORD.findall(fold(text))
+
+
+def strip_markers(text: str) -> str:
+    return re.sub(r"\s+([.,;:!?…])", r"\1", _MARKER.sub(" ", text)).strip()
+
+
+def _content(text: str) -> str:
+    """What a sentence claims: no markers, no bullet, no markdown emphasis."""
+    return _BULLET.sub("", strip_markers(text)).replace("**", "").replace("__", "")
+
+
+def sentence_supported(sentence: str, passage_text: str) -> float:
+    """Share of the sentence found in the passage: mean of content-syllable and bigram recall (0..1)."""
+    words = _syllables(_content(sentence))
+    if not words:
+        return 0.0
+    haystack = _syllables(passage_text)
+    vocabulary = set(haystack)
+    stop = question_words()
+    content = [w for w in words if w not in stop] or words
+    unigram = sum(w in vocabulary for w in content) / len(content)
+    if len(words) < 2:
+        return unigram
+    pairs = set(zip(haystack, haystack[1:]))
+    bigrams = list(zip(words, words[1:]))
+    bigram = sum(b in pairs for b in bigrams) / len(bigrams)
+    return (unigram + bigram) / 2
+
+
+def _number_forms(text: str) -> tuple[set[str], set[str]]:
+    """Numbers as written (leading zeros dropped) and their parts split at '/', for dates."""
+    whole = set(numbers(text))
+    parts = {p.lstrip("0") or "0" for n in whole for p in n.split("/")}
+    return whole, parts
+
+
+def numbers_supported(sentence: str, passage_texts: Sequence[str]) -> list[str]:
+    """Numbers and dates of the sentence that no passage holds ('01/7/2023' matches 'ngày 01 tháng 7 năm 2023')."""
+    wanted = numbers(_content(sentence))
+    if not wanted:
+        return []
+    whole: set[str] = set()
+    parts: set[str] = set()
+    for text in passage_texts:
+        w, p = _number_forms(text)
+        whole |= w
+        parts |= p
+    missing = []
+    for number in wanted:
+        if number in whole:
+            continue
+        if "/" in number and all((piece.lstrip("0") or "0") in parts for piece in number.split("/")):
+            continue
+        missing.append(number)
+    return missing
+
+
+# --- Verification ------------------------------------------------------------------------------
+
+@dataclass
+class CheckedSentence:
+    text: str  # as shown, without markers
+    claimed: list[int]  # the markers the model wrote
+    cited: list[int] = field(default_factory=list)  # after checking; empty when dropped
+    support: float = 0.0  # best support among the cited passages (or the best passage when dropped)
+    status: str = ""  # supported | recited | connective | refusal | dropped
+    reason: str = ""  # why dropped or re-cited (English, for logs)
+    sep: str = " "  # what followed the sentence in the model's text
+
+    @property
+    def kept(self) -> bool:
+        return self.status in ("supported", "recited", "connective")
+
+
+@dataclass
+class VerifiedAnswer:
+    text: str  # the checked answer with markers [n] (passage numbers as given), or the refusal
+    refused: bool
+    sentences: list[CheckedSentence]
+    reason: str = ""  # why refused (English)
+
+    @property
+    def cited(self) -> list[int]:
+        """Passage numbers cited by the kept sentences, in order of first appearance."""
+        seen: dict[int, None] = {}
+        for sentence in self.sentences:
+            if sentence.kept:
+                for n in sentence.cited:
+                    seen.setdefault(n, None)
+        return list(seen)
+
+    @property
+    def dropped(self) -> list[CheckedSentence]:
+        return [s for s in self.sentences if s.status == "dropped"]
+
+    @property
+    def faithfulness(self) -> float:
+        """Share of the model's claims (sentences, connectives and refusals aside) supported as it cited them."""
+        claims = [s for s in self.sentences if s.status not in ("connective", "refusal")]
+        if not claims:
+            return 1.0
+        return sum(1 for s in claims if s.status == "supported") / len(claims)
+
+
+def _passage_text(passage: object) -> str:
+    if isinstance(passage, str):
+        return passage
+    chunk = getattr(passage, "chunk", passage)
+    context = getattr(chunk, "context", "") or getattr(chunk, "heading", "")
+    return f"{context}\n{chunk.text}" if context else chunk.text
+
+
+def _marker_numbers(group: str) -> list[int]:
+    out: list[int] = []
+    for piece in re.split(r"\s*[,;]\s*", group):
+        if re.search(r"[\-–]", piece):
+            low, high = (int(x) for x in re.split(r"\s*[\-–]\s*", piece)[:2])
+            out.extend(range(low, min(high, low + 10) + 1))
+        elif piece.strip():
+            out.append(int(piece))
+    return out
+
+
+def split_sentences(answer_text: str) -> list[tuple[str, list[int], str]]:
+    """(sentence without markers, marker numbers, separator after it) for each sentence of a model's text."""
+    text = _MARKERS_AFTER_END.sub(lambda m: f"{m.group(2)}{m.group(1)}", answer_text.strip())
+    out = []
+    spans = sentence_spans(text)
+    for i, (s, e) in enumerate(spans):
+        raw = text[s:e]
+        claimed: list[int] = []
+        for match in _MARKER.finditer(raw):
+            claimed.extend(n for n in _marker_numbers(match.group(1)) if n not in claimed)
+        shown = strip_markers(raw)
+        following = text[e:spans[i + 1][0]] if i + 1 < len(spans) else ""
+        sep = "\n" if "\n" in following else " "
+        if shown.strip(" .;,:!?…-*"):
+            out.append((shown, claimed, sep))
+        elif out and claimed:  # a marker alone on its line: it belongs to the sentence before
+            prev_text, prev_claimed, prev_sep = out[-1]
+            out[-1] = (prev_text, prev_claimed + [n for n in claimed if n not in prev_claimed], sep)
+    return out
+
+
+def _is_refusal(sentence: str) -> bool:
+    core = lambda t: " ".join(_syllables(t))  # noqa: E731
+    return core(REFUSAL_VI) in core(sentence)
+
+
+def _check(sentence: CheckedSentence, texts: list[str], threshold: float) -> None:
+    """Set sentence.cited/status/support from the passages."""
+    valid = [n for n in sentence.claimed if 1 <= n <= len(texts)]
+    scores = {n: sentence_supported(sentence.text, texts[n - 1]) for n in range(1, len(texts) + 1)}
+    supporting = [n for n in valid if scores[n] >= threshold]
+    if supporting and not numbers_supported(sentence.text, [texts[n - 1] for n in supporting]):
+        sentence.cited = supporting
+        sentence.support = max(scores[n] for n in supporting)
+        sentence.status = "supported" if supporting == valid and valid == sentence.claimed else "recited"
+        if sentence.status == "recited":
+            sentence.reason = f"markers {sentence.claimed} -> {supporting}"
+        return
+    # Re-cite: the best passage that supports the sentence and holds its numbers.
+    ranked = sorted(scores, key=lambda n: -scores[n])
+    for n in ranked:
+        if scores[n] < threshold:
+            break
+        if not numbers_supported(sentence.text, [texts[n - 1]]):
+            sentence.cited = [n]
+            sentence.support = scores[n]
+            sentence.status = "recited"
+            sentence.reason = f"markers {sentence.claimed} -> [{n}]"
+            return
+    sentence.support = scores[ranked[0]] if ranked else 0.0
+    sentence.status = "dropped"
+    if ranked and scores[ranked[0]] >= threshold:
+        missing = numbers_supported(sentence.text, [texts[ranked[0] - 1]])
+        sentence.reason = f"numbers {missing} not in a supporting passage"
+    else:
+        sentence.reason = f"no passage supports it (best {sentence.support:.2f})"
+
+
+def render(sentences: Sequence[CheckedSentence], number: dict[int, int] | None = None) -> str:
+    """The kept sentences with their markers; number maps passage numbers to shown numbers."""
+    parts: list[str] = []
+    for sentence in sentences:
+        if not sentence.kept:
+            continue
+        text = sentence.text.rstrip()
+        if sentence.cited:
+            marks = "".join(f"[{number.get(n, n) if number else n}]" for n in sentence.cited)
+            text = f"{text} {marks}"
+        parts.append(text + sentence.sep)
+    return "".join(parts).strip()
+
+
+def verify(answer_text: str, passages: Sequence[object], threshold: float = DEFAULT_THRESHOLD) -> VerifiedAnswer:
+    """Check a model's answer against the passages it was given (strings, Passages or Chunks)."""
+    texts = [_passage_text(p) for p in passages]
+    checked: list[CheckedSentence] = []
+    for text, claimed, sep in split_sentences(answer_text):
+        sentence = CheckedSentence(text, claimed, sep=sep)
+        if _is_refusal(text):
+            sentence.status = "refusal"
+        elif text.rstrip().endswith(":") and len(_syllables(text)) <= 20:
+            sentence.status = "connective"  # "Các nội dung gồm:" — kept only before a kept sentence
+        else:
+            _check(sentence, texts, threshold)
+        checked.append(sentence)
+    # A connective stays when a kept claim follows it and its own numbers are in a cited passage.
+    for i, sentence in enumerate(checked):
+        if sentence.status != "connective":
+            continue
+        later = [s for s in checked[i + 1:] if s.status in ("supported", "recited")]
+        cited_texts = [texts[n - 1] for s in checked if s.status in ("supported", "recited") for n in s.cited]
+        if not later or numbers_supported(sentence.text, cited_texts):
+            sentence.status = "dropped"
+            sentence.reason = "connective without a supported claim after it"
+    if not any(s.status in ("supported", "recited") for s in checked):
+        reason = ("the model refused" if any(s.status == "refusal" for s in checked)
+                  else "empty answer" if not checked else "no sentence is supported by the passages")
+        return VerifiedAnswer(REFUSAL_VI, True, checked, reason)
+    return VerifiedAnswer(render(checked), False, checked)

@@ -1,0 +1,101 @@
+"""bot.answering.verify: sentence support, numbers, re-citation, dropping, refusal."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answering.types import REFUSAL_VI
+from bot.answering.verify import (numbers_supported, sentence_supported, split_sentences, strip_markers,
+                                  verify)
+
+DECREE = ("Nghị định 61/2023/NĐ-CP › Điều 2\nHương ước, quy ước là văn bản quy định về các quy phạm xã hội "
+          "do cộng đồng dân cư thỏa thuận xác lập để điều chỉnh các quan hệ xã hội tự quản.")
+NEWS = ("Năm 2023, Ban Thường vụ Đảng ủy Khối tổ chức 3 lớp tập huấn nghiệp vụ về công tác dân vận cho các "
+        "bí thư, phó bí thư Đảng bộ, chi bộ.")
+LAW = ("Luật 10/2022/QH15 › Điều 3\nLuật này có hiệu lực thi hành từ ngày 01 tháng 7 năm 2023. "
+       "Thời hạn niêm yết công khai là 30 ngày.")
+PASSAGES = [DECREE, NEWS, LAW]
+
+
+def test_sentence_supported_scores_copies_high_and_other_text_low() -> None:
+    assert sentence_supported("Hương ước, quy ước là văn bản quy định về các quy phạm xã hội [1].", DECREE) == 1.0
+    assert sentence_supported("hương ước quy ước là văn bản quy định về các quy phạm xã hội", DECREE) == 1.0
+    assert sentence_supported("Hương ước, quy ước là văn bản quy định về các quy phạm xã hội.", NEWS) < 0.3
+    assert sentence_supported("Đội tuyển bóng đá vô địch AFF Cup hai lần.", DECREE) < 0.2
+    assert sentence_supported("", DECREE) == 0.0
+
+
+def test_numbers_supported_accepts_dates_written_either_way() -> None:
+    assert numbers_supported("Luật có hiệu lực từ 01/7/2023.", [LAW]) == []
+    assert numbers_supported("Tổ chức 3 lớp.", [NEWS]) == []
+    assert numbers_supported("Tổ chức 5 lớp.", [NEWS]) == ["5"]
+    assert numbers_supported("Thời hạn là 30 ngày.", [NEWS]) == ["30"]
+    assert numbers_supported("1. Tổ chức 3 lớp.", [NEWS]) == []  # list numbering is no figure
+
+
+def test_markers_are_parsed_and_moved_into_their_sentence() -> None:
+    parts = split_sentences("Câu một là đây. [1] Câu hai ở đây [2, 3].\n- Ý ba [Đoạn 1][2]")
+    assert [p[0] for p in parts] == ["Câu một là đây.", "Câu hai ở đây.", "- Ý ba"]
+    assert [p[1] for p in parts] == [[1], [2, 3], [1, 2]]
+    assert parts[1][2] == "\n"
+    assert strip_markers("Văn bản [1].") == "Văn bản."
+
+
+def test_supported_sentences_keep_their_citations() -> None:
+    result = verify("Hương ước, quy ước là văn bản quy định về các quy phạm xã hội [1]. Năm 2023, Ban Thường vụ "
+                    "tổ chức 3 lớp tập huấn nghiệp vụ về công tác dân vận [2].", PASSAGES)
+    assert not result.refused
+    assert [s.status for s in result.sentences] == ["supported", "supported"]
+    assert result.cited == [1, 2]
+    assert result.text.endswith("[2]") and "[1]" in result.text
+    assert result.faithfulness == 1.0
+
+
+def test_a_wrong_or_missing_citation_is_moved_to_the_supporting_passage() -> None:
+    result = verify("Năm 2023 tổ chức 3 lớp tập huấn nghiệp vụ về công tác dân vận [1]. "
+                    "Luật có hiệu lực thi hành từ ngày 01 tháng 7 năm 2023.", PASSAGES)
+    assert [s.status for s in result.sentences] == ["recited", "recited"]
+    assert [s.cited for s in result.sentences] == [[2], [3]]
+    assert "[1]" not in result.text
+    assert result.faithfulness == 0.0
+
+
+def test_a_marker_beyond_the_passages_is_never_shown() -> None:
+    result = verify("Hương ước, quy ước là văn bản quy định về các quy phạm xã hội [7].", PASSAGES)
+    assert "[7]" not in result.text
+    assert result.sentences[0].cited == [1]
+
+
+def test_unsupported_sentences_and_wrong_numbers_are_dropped() -> None:
+    result = verify("Hương ước, quy ước là văn bản quy định về các quy phạm xã hội [1]. "
+                    "Năm 2023 tổ chức 5 lớp tập huấn nghiệp vụ về công tác dân vận [2]. "
+                    "Ngoài ra mỗi tỉnh được cấp kinh phí riêng để làm việc này [1].", PASSAGES)
+    assert [s.status for s in result.sentences] == ["supported", "dropped", "dropped"]
+    assert "5 lớp" not in result.text and "kinh phí" not in result.text
+    assert "5" in result.sentences[1].reason
+    assert len(result.dropped) == 2
+
+
+def test_nothing_supported_becomes_the_refusal() -> None:
+    result = verify("Đội tuyển bóng đá Việt Nam vô địch AFF Cup hai lần [1].", PASSAGES)
+    assert result.refused and result.text == REFUSAL_VI and result.cited == []
+    assert verify(REFUSAL_VI, PASSAGES).refused
+    assert verify(f"Xin lỗi. {REFUSAL_VI}", PASSAGES).reason == "the model refused"
+    assert verify("", PASSAGES).refused
+
+
+def test_a_connective_stays_only_before_a_supported_claim() -> None:
+    kept = verify("Nội dung gồm:\n- tổ chức 3 lớp tập huấn nghiệp vụ về công tác dân vận [2]", PASSAGES)
+    assert [s.status for s in kept.sentences] == ["connective", "supported"]
+    assert kept.text.startswith("Nội dung gồm:\n- tổ chức 3 lớp")
+    alone = verify("Nội dung gồm:\n- bóng đá vô địch [2]", PASSAGES)
+    assert alone.refused
+
+
+@pytest.mark.parametrize("passage_type", ["str", "chunk"])
+def test_verify_reads_passages_as_text_or_chunks(passage_type: str) -> None:
+    from bot.documents.model import Chunk
+
+    text = NEWS
+    passage = text if passage_type == "str" else Chunk("c1", "news.txt", text, 0, len(text), heading="")
+    assert verify("Năm 2023 tổ chức 3 lớp tập huấn [1].", [passage]).cited == [1]
