@@ -12,7 +12,7 @@ from bot.documents.model import Document
 from bot.documents.normalize import fold
 # Imported under another name: pytest would try to collect a class called Test*.
 from bot.evaluation.testset import Source, load_testset, locate, parse_item
-from bot.evaluation.testset import TestSetError as SetError
+from bot.evaluation.testset import InvalidTestset as SetError
 from conftest import CORPUS, SEED_TESTSET
 
 GOOD = {"id": "t1", "question": "Hương ước là gì?", "answer": "Là văn bản.", "answerable": True,

@@ -22,6 +22,10 @@ MESSAGES_VI = {
     "scanned": "Tệp PDF không có lớp chữ (có thể là bản scan); cần nhận dạng ký tự (OCR) trước khi đưa vào.",
     "corrupt": "Không đọc được tệp (tệp hỏng hoặc sai định dạng): {detail}. Hãy xuất lại tệp từ bản gốc.",
     "encoding": "Không nhận ra bảng mã của tệp văn bản. Hãy lưu lại tệp ở dạng UTF-8.",
+    "legacy_encoding": ("Tệp dùng bảng mã tiếng Việt cũ ({name}). Hãy chuyển sang Unicode (ví dụ bằng công cụ chuyển mã "
+                        "của Unikey) rồi tải lên lại."),
+    "wrong_type": "Tệp có đuôi «{ext}» nhưng nội dung là {actual}. Hãy đổi đuôi tệp cho đúng rồi tải lên lại.",
+    "zip_bomb": "Tệp DOCX giải nén ra quá lớn ({size:.0f} MB), có thể là tệp độc hại. Hãy kiểm tra lại tệp gốc.",
 }
 
 
@@ -78,16 +82,36 @@ def _title_from_text(text: str, fallback: str) -> str:
     return fallback
 
 
+_VIETNAMESE_LETTERS = set(
+    "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
+    "ÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴĐ")
+# Characters that Vietnamese text in the old 8-bit font encodings shows when read as Windows-1258.
+_TCVN3_MARKS = set("¸µ¶·¹¨»¾¼½Æ©ÇÊÈÉË®ÐÌÎÏÑªÒÕÓÔÖ×ÝØÜÞ¬ßâàáã«äçåæè")
+_VNI_MARKS = set("øùöõïìñëèéêåäãâáàôóòû")
+
+
+def _looks_vietnamese(text: str) -> bool:
+    non_ascii = [c for c in text if ord(c) > 127 and c.isalpha()]
+    return not non_ascii or sum(c in _VIETNAMESE_LETTERS for c in non_ascii) / len(non_ascii) >= 0.8
+
+
 def _decode(data: bytes) -> str:
+    """UTF-8 (or UTF-16 with a BOM), else Windows-1258; the old TCVN3/VNI font encodings are named, not guessed."""
     for encoding in ("utf-8-sig", "utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig",):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
     try:
-        return data.decode("cp1258")
+        text = nfc(data.decode("cp1258"))
     except UnicodeDecodeError as exc:
         raise LoadError("encoding", str(exc)) from exc
+    if _looks_vietnamese(text):
+        return text
+    odd = [c for c in text if ord(c) > 127 and c not in _VIETNAMESE_LETTERS]
+    tcvn3 = sum(c in _TCVN3_MARKS for c in odd)
+    vni = sum(c in _VNI_MARKS for c in odd)
+    raise LoadError("legacy_encoding", name="TCVN3/ABC" if tcvn3 >= vni else "VNI")
 
 
 def _load_plain(data: bytes) -> tuple[str, list[PageSpan], str | None]:
@@ -144,9 +168,21 @@ def _load_pdf(path: Path) -> tuple[str, list[PageSpan], str | None]:
     return text, pages, title
 
 
-def _load_docx(path: Path) -> tuple[str, list[PageSpan], str | None]:
+def _check_zip(path: Path, max_unpacked_mb: float) -> None:
+    """A DOCX is a zip: refuse one that is not, or that unpacks to far more than any document needs."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist()) / 1_048_576
+    except zipfile.BadZipFile as exc:
+        raise LoadError("corrupt", f"not a zip archive ({exc})") from exc
+    if unpacked > max_unpacked_mb:
+        raise LoadError("zip_bomb", f"{unpacked:.0f} MB unpacked", size=unpacked)
+
+
+def _load_docx(path: Path, max_unpacked_mb: float) -> tuple[str, list[PageSpan], str | None]:
     import docx
 
+    _check_zip(path, max_unpacked_mb)
     try:
         document = docx.Document(str(path))
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
@@ -161,6 +197,18 @@ def _load_docx(path: Path) -> tuple[str, list[PageSpan], str | None]:
     if not title:
         title = next((p.text for p in document.paragraphs if p.style.name.startswith(("Title", "Heading")) and p.text.strip()), None)
     return "\n".join(blocks), [], title
+
+
+_KIND_NAMES_VI = {"pdf": "tệp PDF", "docx": "tệp nén (DOCX/ZIP)", "plain": "văn bản thuần"}
+
+
+def _sniff(data: bytes) -> str | None:
+    """The format the bytes say they are, where their magic number tells."""
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        return "docx"
+    return None
 
 
 _LOADERS_BY_EXT = {".txt": "plain", ".md": "plain", ".html": "html", ".htm": "html", ".pdf": "pdf", ".docx": "docx"}
@@ -178,6 +226,9 @@ def load_document(path: Path, corpus_dir: Path, max_file_mb: float) -> Document:
     data = path.read_bytes()
     if not data.strip():
         raise LoadError("empty")
+    actual = _sniff(data)
+    if actual and actual != kind and not (actual == "docx" and kind == "docx"):
+        raise LoadError("wrong_type", f"{ext} holds {actual}", ext=ext, actual=_KIND_NAMES_VI[actual])
     if kind == "plain":
         raw, pages, title = _load_plain(data)
     elif kind == "html":
@@ -185,7 +236,7 @@ def load_document(path: Path, corpus_dir: Path, max_file_mb: float) -> Document:
     elif kind == "pdf":
         raw, pages, title = _load_pdf(path)
     else:
-        raw, pages, title = _load_docx(path)
+        raw, pages, title = _load_docx(path, max_file_mb * 20)
 
     if pages:  # PDF text is cleaned page by page so that page spans stay true
         meta, text = {}, raw

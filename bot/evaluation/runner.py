@@ -12,7 +12,7 @@ from tqdm import tqdm
 from bot.answering.pipeline import answer
 from bot.evaluation import metrics as m
 from bot.evaluation.report import write_report
-from bot.evaluation.testset import Item, TestSetError, locate
+from bot.evaluation.testset import Item, InvalidTestset, locate
 from bot.indexing.index import Index
 from bot.retrieval.hybrid import retrieve
 from bot.retrieval.query import make_query
@@ -28,7 +28,7 @@ def source_spans(index: Index, item: Item) -> list[m.Span]:
     for source in item.sources:
         doc = index.catalog.document(source.doc)
         if doc is None:
-            raise TestSetError(f"{item.id}: document '{source.doc}' is not in the index")
+            raise InvalidTestset(f"{item.id}: document '{source.doc}' is not in the index")
         spans.append((source.doc, *locate(source, doc)))
     return spans
 

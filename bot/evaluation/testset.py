@@ -18,7 +18,7 @@ from bot.documents.normalize import fold
 QUOTE_MAX = 200
 
 
-class TestSetError(ValueError):
+class InvalidTestset(ValueError):
     pass
 
 
@@ -45,28 +45,28 @@ _FIELDS = {"id": str, "question": str, "answer": str, "answerable": bool, "sourc
 
 def parse_item(obj: object, where: str) -> Item:
     if not isinstance(obj, dict):
-        raise TestSetError(f"{where}: not a JSON object")
+        raise InvalidTestset(f"{where}: not a JSON object")
     for name, kind in _FIELDS.items():
         if name not in obj:
-            raise TestSetError(f"{where}: field '{name}' is missing")
+            raise InvalidTestset(f"{where}: field '{name}' is missing")
         if not isinstance(obj[name], kind):
-            raise TestSetError(f"{where}: field '{name}' must be {kind.__name__}")
+            raise InvalidTestset(f"{where}: field '{name}' must be {kind.__name__}")
     sources = []
     for i, src in enumerate(obj["sources"]):
         if not isinstance(src, dict) or not isinstance(src.get("doc"), str) or not isinstance(src.get("quote"), str):
-            raise TestSetError(f"{where}: field 'sources[{i}]' needs string 'doc' and 'quote'")
+            raise InvalidTestset(f"{where}: field 'sources[{i}]' needs string 'doc' and 'quote'")
         if len(src["quote"]) > QUOTE_MAX:
-            raise TestSetError(f"{where}: field 'sources[{i}].quote' is longer than {QUOTE_MAX} characters")
+            raise InvalidTestset(f"{where}: field 'sources[{i}].quote' is longer than {QUOTE_MAX} characters")
         sources.append(Source(src["doc"], src["quote"], src.get("unit", "span")))
     if obj["answerable"] and not sources:
-        raise TestSetError(f"{where}: field 'sources' is empty for an answerable question")
+        raise InvalidTestset(f"{where}: field 'sources' is empty for an answerable question")
     if not obj["answerable"] and sources:
-        raise TestSetError(f"{where}: field 'sources' must be empty for an unanswerable question")
+        raise InvalidTestset(f"{where}: field 'sources' must be empty for an unanswerable question")
     history = obj.get("history") or []
     if not isinstance(history, list) or any(
             not isinstance(t, dict) or t.get("role") not in ("user", "assistant") or not isinstance(t.get("content"), str)
             for t in history):
-        raise TestSetError(f"{where}: field 'history' must be a list of {{'role': 'user'|'assistant', 'content': str}}")
+        raise InvalidTestset(f"{where}: field 'history' must be a list of {{'role': 'user'|'assistant', 'content': str}}")
     return Item(obj["id"], obj["question"], obj["answer"], obj["answerable"], sources, obj["tags"], history)
 
 
@@ -78,7 +78,7 @@ def _jsonl_records(path: Path) -> list[tuple[int, object]]:
         try:
             records.append((number, json.loads(line)))
         except json.JSONDecodeError as exc:
-            raise TestSetError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
+            raise InvalidTestset(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
     return records
 
 
@@ -96,12 +96,12 @@ def _cell_record(row: dict, where: str) -> dict:
             try:
                 record[name] = json.loads(cell) if cell.strip() else []
             except json.JSONDecodeError as exc:
-                raise TestSetError(f"{where}: field '{name}' is not a JSON list ({exc.msg})") from exc
+                raise InvalidTestset(f"{where}: field '{name}' is not a JSON list ({exc.msg})") from exc
     flag = record.get("answerable")
     if not isinstance(flag, bool):
         text = str(flag).strip().lower()
         if text not in _TRUE | _FALSE:
-            raise TestSetError(f"{where}: field 'answerable' must be true or false")
+            raise InvalidTestset(f"{where}: field 'answerable' must be true or false")
         record["answerable"] = text in _TRUE
     for name in ("id", "question", "answer"):
         if name in record and not isinstance(record[name], str):
@@ -132,7 +132,7 @@ def load_testset(path: Path) -> list[Item]:
         where = f"{path}:{number}"
         item = parse_item(obj, where)
         if item.id in seen:
-            raise TestSetError(f"{where}: field 'id' repeats '{item.id}'")
+            raise InvalidTestset(f"{where}: field 'id' repeats '{item.id}'")
         seen.add(item.id)
         items.append(item)
     return items
@@ -152,7 +152,7 @@ def locate(source: Source, doc: Document) -> tuple[int, int]:
     """Span of the source in the document's display text (the whole article for unit='article')."""
     match = _flexible_pattern(source.quote.replace("\u00a0", " ")).search(fold(doc.text))
     if not match:
-        raise TestSetError(f"quote not found in {source.doc}: «{source.quote[:80]}»")
+        raise InvalidTestset(f"quote not found in {source.doc}: «{source.quote[:80]}»")
     start, end = match.span()
     if source.unit == "article":
         heads = [m.start() for m in _ARTICLE_HEAD.finditer(doc.text) if m.start() <= start + 1]

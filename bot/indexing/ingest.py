@@ -65,7 +65,7 @@ def ingest_lock(index_dir: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            log.info("another ingest is running on %s; waiting for it", index_dir)
+            log.warning("another ingest is running on %s; waiting for it to finish", index_dir)
             fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

@@ -78,9 +78,24 @@ def standalone_question(question: str, history: list[Turn] | None) -> tuple[str,
     return f"{previous[-1].strip()} {question.strip()}", True
 
 
+# Exam phrasing that names no content: "…, đúng hay sai?", "Chọn đáp án đúng", "A. …" choice letters.
+_TRUE_FALSE = re.compile(r"[,;:]?\s*(?:đúng hay sai|đúng hoặc sai|là đúng hay sai|nhận định (?:này|trên) đúng hay sai)\s*[?.!]*\s*$",
+                         re.IGNORECASE)
+_CHOICE_LETTER = re.compile(r"^\s*[A-Da-d][.)]\s+", re.MULTILINE)
+_PICK_ONE = re.compile(r"\b(?:chọn|hãy chọn)\s+(?:đáp án|phương án|câu trả lời)\s+(?:đúng|sai)(?:\s+nhất)?\b[:.]?",
+                       re.IGNORECASE)
+
+
+def clean_exam_phrasing(question: str) -> str:
+    """'X, đúng hay sai?' -> 'X'; multiple-choice letters dropped, the choices' words kept."""
+    text = _TRUE_FALSE.sub("", question.strip())
+    text = _CHOICE_LETTER.sub("", text)
+    return _PICK_ONE.sub("", text).strip()
+
+
 def make_query(question: str, history: list[Turn] | None = None) -> Query:
     question = question.strip()
-    standalone, rewritten = standalone_question(question, history)
+    standalone, rewritten = standalone_question(clean_exam_phrasing(question), history)
     expansions = expand_abbreviations(standalone)
     text = " ".join([standalone, *expansions])
     letters = re.sub(r"[^\w]", "", question)
