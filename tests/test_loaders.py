@@ -310,7 +310,9 @@ def test_wrong_extension_fails_instead_of_loading_garbage(pdf_dir: Path, tmp_pat
     else:
         path.write_bytes((pdf_dir / source).read_bytes())
     error = load_error(path)
-    assert error.reason in {"corrupt", "encoding"}
+    assert error.reason in {"corrupt", "encoding", "wrong_type"}
+    if error.reason == "wrong_type":  # the bytes say what they are: a PDF or a zip under another name
+        assert "đổi đuôi" in error.message_vi
     assert error.message_vi
 
 
@@ -337,8 +339,9 @@ def test_oversized_check_happens_before_reading_a_pdf(pdf_dir: Path) -> None:
 
 
 def test_every_reason_has_a_vietnamese_message() -> None:
-    assert set(MESSAGES_VI) == {"too_large", "unsupported", "empty", "encrypted", "scanned", "corrupt", "encoding"}
+    assert set(MESSAGES_VI) == {"too_large", "unsupported", "empty", "encrypted", "scanned", "corrupt", "encoding",
+                                "legacy_encoding", "wrong_type", "zip_bomb"}
     for reason in MESSAGES_VI:
-        error = LoadError(reason, "chi tiết", size=60.0, limit=50.0, ext=".xyz")
+        error = LoadError(reason, "chi tiết", size=60.0, limit=50.0, ext=".xyz", name="VNI", actual="tệp PDF")
         assert error.reason == reason
         assert error.message_vi and "{" not in error.message_vi

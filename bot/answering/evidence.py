@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot.documents.normalize import fold, strip_diacritics
 from bot.documents.structure import DOC_NUMBER
 from bot.retrieval.hybrid import Passage
-from bot.retrieval.query import Query, content_terms, question_words
+from bot.retrieval.query import Query, article_references, content_terms, names_document, plain_form, question_words
 from bot.settings import AnswerSettings
 
 
@@ -88,31 +88,13 @@ _ENUMERATION = re.compile(r"^\s*(?:\d+\.|[a-zđ]\))\s+")
 
 # --- Article references ----------------------------------------------------------------------
 
-_ARTICLE_REF = re.compile(r"\bdieu\s+(\d+[a-z]?)\b")
-_DOC_REF = re.compile(r"\b(?:luat|bo luat|nghi dinh|nghi quyet|thong tu|quyet dinh|chi thi)\s+(?:so\s+)?(\d+)")
-
-
-def _plain(text: str) -> str:
-    return strip_diacritics(fold(text))
-
-
-def _names_document(plain_question: str, number: str, title: str, exact: set[str], prefixes: tuple[str, ...]) -> bool:
-    plain_number = _plain(number)
-    if plain_number and (plain_number in exact or (prefixes and plain_number.startswith(prefixes))):
-        return True
-    return bool(title) and _plain(title) in plain_question
-
-
 def _missing_article(question: str, doc_articles: dict[str, tuple[str, str, set[str]]]) -> str | None:
     """'Điều 26 của Nghị định 61/2023/NĐ-CP' when that decree has no Điều 26 -> a reason."""
-    q = _plain(question)
-    articles = _ARTICLE_REF.findall(q)
+    articles = article_references(question)
     if not articles:
         return None
-    exact = {_plain(n) for n in DOC_NUMBER.findall(question)}
-    prefixes = tuple(f"{n}/" for n in _DOC_REF.findall(q))
     for number, title, article_numbers in doc_articles.values():
-        if not _names_document(q, number, title, exact, prefixes):
+        if not names_document(question, number, title):
             continue
         missing = [a for a in articles if a not in article_numbers]
         if missing:
@@ -127,12 +109,12 @@ _NAMED_DOC = re.compile(r"\b(?:bộ luật|luật|nghị định|nghị quyết|
 
 def _unknown_document(question: str, titles: list[str], passages: list[Passage]) -> str | None:
     """A document named by number, or by kind and name, that neither the corpus nor the passages know."""
-    known = _plain(" ".join(titles) + " " + " ".join(p.chunk.context + " " + p.chunk.text for p in passages))
+    known = plain_form(" ".join(titles) + " " + " ".join(p.chunk.context + " " + p.chunk.text for p in passages))
     for number in DOC_NUMBER.findall(question):
-        if _plain(number) not in known:
+        if plain_form(number) not in known:
             return f"document {number} is not in the corpus"
     for match in _NAMED_DOC.finditer(question):
-        if match.group(1)[0].isupper() and not match.group(1).isdigit() and _plain(match.group(0)) not in known:
+        if match.group(1)[0].isupper() and not match.group(1).isdigit() and plain_form(match.group(0)) not in known:
             return f"'{match.group(0)}' is not in the corpus"
     return None
 

@@ -32,6 +32,7 @@ class Index:
         self._docs: dict[str, dict] = {}
         self._accents: AccentVocabulary = {}
         self._articles: dict[str, tuple[str, str, set[str]]] | None = None
+        self._article_chunks: dict[tuple[str, str], list[str]] = {}
 
     def _load(self) -> None:
         rows = self.catalog.chunks()
@@ -65,16 +66,23 @@ class Index:
         self.lexical  # noqa: B018
         return self._accents
 
+    def article_chunks(self, doc_id: str, article: str) -> list[str]:
+        """Chunk ids of one article (Điều) of a document, in order."""
+        self.doc_articles()
+        return self._article_chunks.get((doc_id, article), [])
+
     def doc_articles(self) -> dict[str, tuple[str, str, set[str]]]:
         """doc id -> (its number, e.g. '61/2023/NĐ-CP', its title, and the article numbers it holds)."""
         self.lexical  # noqa: B018
         with self._lock:
             if self._articles is None:
                 articles: dict[str, set[str]] = {}
+                self._article_chunks = {}
                 for chunk in self._chunks.values():
                     match = _ARTICLE_IN_HEADING.search(chunk.heading)
                     if match:
                         articles.setdefault(chunk.doc_id, set()).add(match.group(1))
+                        self._article_chunks.setdefault((chunk.doc_id, match.group(1)), []).append(chunk.id)
                 self._articles = {}
                 for doc_id, numbers in articles.items():
                     info = self._docs.get(doc_id, {})

@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from rank_bm25 import BM25Okapi
+import numpy as np
+
+import bm25s
 
 from bot.documents.normalize import fold, strip_diacritics
 from bot.documents.structure import DOC_NUMBER
@@ -50,18 +52,32 @@ def plain_tokens(text: str) -> list[str]:
     return syllables + [f"{a}_{b}" for a, b in zip(syllables, syllables[1:])]
 
 
+def _bm25(streams: list[list[str]]) -> bm25s.BM25:
+    """bm25s keeps scores in a sparse matrix: a query costs well under a millisecond at 10k chunks,
+    where rank-bm25's per-document Python loop took ~190 ms (measured here, 2 cores)."""
+    vocabulary: dict[str, int] = {}
+    ids = [[vocabulary.setdefault(token, len(vocabulary)) for token in stream] for stream in streams]
+    index = bm25s.BM25(k1=1.5, b=0.75)
+    index.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocabulary), show_progress=False)
+    index.known_tokens = vocabulary
+    return index
+
+
 class LexicalIndex:
     """BM25 over chunk texts (with their heading context), in both token streams."""
 
     def __init__(self, ids: list[str], word_streams: list[list[str]], plain_streams: list[list[str]]) -> None:
         self.ids = ids
-        self._words = BM25Okapi(word_streams) if ids else None
-        self._plain = BM25Okapi(plain_streams) if ids else None
+        self._words = _bm25(word_streams) if ids else None
+        self._plain = _bm25(plain_streams) if ids else None
 
     def search(self, tokens: list[str], k: int, plain: bool = False) -> list[tuple[str, float]]:
         index = self._plain if plain else self._words
+        tokens = [t for t in tokens if index is not None and t in index.known_tokens]
         if index is None or not tokens:
             return []
         scores = index.get_scores(tokens)
-        order = scores.argsort()[::-1][:k]
+        top = min(k, len(scores))
+        order = np.argpartition(-scores, top - 1)[:top]
+        order = order[np.argsort(-scores[order])]
         return [(self.ids[i], float(scores[i])) for i in order if scores[i] > 0]

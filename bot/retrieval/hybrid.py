@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bot.documents.model import Chunk
 from bot.indexing.index import Index
 from bot.indexing.lexical import plain_tokens, word_tokens
-from bot.retrieval.query import Query, question_words, restore_accents
+from bot.retrieval.query import Query, article_references, names_document, question_words, restore_accents
 
 
 @dataclass
@@ -34,6 +34,19 @@ def _content_tokens(tokens: list[str]) -> list[str]:
     return [t for t in tokens if not all(part in stop for part in t.split("_"))]
 
 
+def _article_candidates(index: Index, query: Query, lexical_order: list[str]) -> list[str]:
+    """Chunks of the articles the question names ('Điều 33 của Luật …'), of the documents it names if any."""
+    numbers = article_references(query.question)
+    if not numbers:
+        return []
+    documents = index.doc_articles()
+    named = {doc_id for doc_id, (number, title, _) in documents.items() if names_document(query.question, number, title)}
+    candidates = [cid for doc_id, number in ((d, n) for d in (named or documents) for n in numbers)
+                  for cid in index.article_chunks(doc_id, number)]
+    order = {cid: rank for rank, cid in enumerate(lexical_order)}
+    return sorted(candidates, key=lambda cid: order.get(cid, len(order)))
+
+
 def retrieve(index: Index, query: Query, k: int | None = None, timings: dict[str, float] | None = None) -> list[Passage]:
     cfg = index.settings.retrieval
     k = k or cfg.top_k
@@ -56,6 +69,11 @@ def retrieve(index: Index, query: Query, k: int | None = None, timings: dict[str
         rankings.append([cid for cid, _ in accentless])
         weights.append(cfg.lexical_weight)
     timings["lexical_ms"] = (time.perf_counter() - started) * 1000
+
+    articles = _article_candidates(index, query, [cid for cid, _ in lexical])
+    if articles:
+        rankings.append(articles)
+        weights.append(cfg.article_weight)
 
     fused = rrf(rankings, weights, cfg.rrf_k)
     dense_scores = dict(dense)

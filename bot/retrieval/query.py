@@ -158,3 +158,31 @@ def restore_accents(text: str, vocabulary: AccentVocabulary) -> str:
         out.append(vocabulary.get(syllables[i], syllables[i]))
         i += 1
     return " ".join(out)
+
+
+# --- References to articles and documents ------------------------------------------------------
+
+_ARTICLE_REF = re.compile(r"\bdieu\s+(\d+[a-z]?)\b")
+_DOC_NUMBER_PREFIX = re.compile(r"\b(?:luat|bo luat|nghi dinh|nghi quyet|thong tu|quyet dinh|chi thi)\s+(?:so\s+)?(\d+)")
+
+
+def plain_form(text: str) -> str:
+    """Matching form without accents: what reference rules compare."""
+    return strip_diacritics(fold(text))
+
+
+def article_references(question: str) -> list[str]:
+    """'Điều 26 của Nghị định 61' -> ['26'] (accents optional)."""
+    return list(dict.fromkeys(_ARTICLE_REF.findall(plain_form(question))))
+
+
+def names_document(question: str, number: str, title: str) -> bool:
+    """Does the question name this document, by its number ('61/2023/NĐ-CP', 'Nghị định 61') or its title?"""
+    q = plain_form(question)
+    plain_number = plain_form(number) if number else ""
+    if plain_number:
+        if plain_number in {plain_form(n) for n in DOC_NUMBER.findall(question)}:
+            return True
+        if any(plain_number.startswith(f"{n}/") for n in _DOC_NUMBER_PREFIX.findall(q)):
+            return True
+    return bool(title) and plain_form(title) in q
