@@ -1,4 +1,4 @@
-"""CLI: python -m bot {ingest, ask, eval, serve, models}. Parses arguments, calls the library, prints."""
+"""CLI: python -m bot {ingest, ask, eval, serve, models, qa}. Parses arguments, calls the library, prints."""
 
 from __future__ import annotations
 
@@ -81,7 +81,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from bot.answering.pipeline import get_index
     from bot.evaluation.runner import run_eval
-    from bot.evaluation.testset import TestSetError, load_testset
+    from bot.evaluation.testset import InvalidTestset, load_testset
 
     if args.reports[:1] == ["compare"]:
         args.reports = args.reports[1:]
@@ -96,7 +96,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     try:
         items = load_testset(Path(args.testset))
         report = run_eval(items, get_index(settings), settings, k=args.k, out_dir=Path(args.out), title=args.testset)
-    except TestSetError as exc:
+    except InvalidTestset as exc:
         print(f"Bộ câu hỏi không hợp lệ: {exc}", file=sys.stderr)
         return 2
     summary = {key: report[key] for key in ("n", "retrieval", "answer", "citations", "refusal", "latency_ms")}
@@ -144,6 +144,44 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_qa(args: argparse.Namespace) -> int:
+    from bot.answering.pipeline import get_index
+    from bot.trainer import ExportError, ScopeError, UnknownDocument, export, generate_set
+
+    settings = _settings(args)
+    index = get_index(settings)
+    titles = {d["id"]: d["title"] for d in index.catalog.documents()}
+    known = set(titles)
+    doc_ids = []
+    for name in args.docs:  # a document id, or a path to a file of the corpus folder
+        path = Path(name)
+        if name not in known and path.is_file():
+            try:
+                name = path.resolve().relative_to(Path(settings.corpus_dir).resolve()).as_posix()
+            except ValueError:
+                pass
+        doc_ids.append(name)
+    missing = [d for d in doc_ids if d not in known]
+    if missing:
+        print(f"Không có trong chỉ mục: {', '.join(missing)}. "
+              f"Tài liệu hiện có: {', '.join(sorted(known)) or '(trống)'}", file=sys.stderr)
+        return 2
+    try:
+        result = generate_set(index, doc_ids, scope=args.scope, count=args.count, kind=args.kind, settings=settings)
+        if not result.items:
+            print("Không tạo được câu hỏi nào đạt kiểm chứng từ phạm vi đã chọn. " + result.report.summary_vi(),
+                  file=sys.stderr)
+            return 1
+        written = export(result.items, args.format, Path(args.out), flagged="skip",
+                         title=args.title or "Bộ câu hỏi: " + "; ".join(titles[d] for d in doc_ids))
+    except (ScopeError, UnknownDocument, ExportError) as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    print(result.report.summary_vi())
+    print(written.summary_vi())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Hỏi đáp Dân vận")
     parser.add_argument("-v", "--verbose", action="store_true", help="log INFO messages")
@@ -186,6 +224,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=7860)
     paths(p)
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("qa", help="generate a cited Q&A set or quiz from documents (DOCX, XLSX, CSV, JSONL test set)")
+    p.add_argument("--docs", nargs="+", required=True, help="document ids (paths relative to the corpus folder)")
+    p.add_argument("--scope", action="append", help="a section to cover, e.g. 'Điều 11', 'Chương II', 'Điều 9-12', "
+                   "'Đoạn 3' (repeatable; default: whole documents)")
+    p.add_argument("--count", type=int, default=20)
+    p.add_argument("--kind", choices=["open", "mcq", "both"], default="both")
+    p.add_argument("--format", choices=["docx", "xlsx", "csv", "jsonl"], help="default: from --out's extension")
+    p.add_argument("--out", required=True)
+    p.add_argument("--title", help="title of the handout")
+    paths(p)
+    p.set_defaults(func=cmd_qa)
     return parser
 
 

@@ -54,6 +54,8 @@ class RetrievalSettings(BaseModel):
     rrf_k: int = 60
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
+    # Chunks of an article the question names ("Điều 33 …") join the fusion as a list of their own.
+    article_weight: float = 1.5
 
 
 class AnswerSettings(BaseModel):
@@ -76,10 +78,10 @@ class LLMSettings(BaseModel):
     model_dir: Path = PROJECT_ROOT / "models"
     model_file: str = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
     n_ctx: int = 4096
-    n_threads: int | None = None  # None: llama.cpp's choice (all cores)
+    n_threads: int | None = None  # None: all cores
     n_batch: int = 512
     temperature: float = 0.0
-    max_tokens: int = 320
+    max_tokens: int = 256
     # Seconds for one generation (remote: per request; llamacpp: streaming stops there).
     timeout_s: float = 120.0
     # Prompt budget for the numbered passages, in model tokens; the whole prompt stays under n_ctx - max_tokens.
@@ -91,7 +93,7 @@ class LLMSettings(BaseModel):
     rewrite_max_tokens: int = 64
     # Verification: a sentence is supported by a passage when this share of it is found there
     # (see bot/answering/verify.py and bench/llm.py calibrate).
-    support_threshold: float = 0.55
+    support_threshold: float = 0.65
     # OpenAI-compatible server (llama.cpp server, vLLM, LM Studio, OpenAI …).
     openai_base_url: str = "http://127.0.0.1:8080/v1"
     openai_model: str = "qwen2.5-1.5b-instruct"
@@ -108,6 +110,50 @@ class IngestSettings(BaseModel):
     ignored_names: tuple[str, ...] = ("README.md", "MANIFEST.md", "LICENSE", "LICENSE.md", "LICENSE.txt")
 
 
+class UISettings(BaseModel):
+    """The web app (bot/ui) and its HTTP API on the same server."""
+
+    # True: chatting (and POST /api/ask) needs a signed-in account. The library always needs an admin.
+    require_login_for_chat: bool = False
+    # User name -> salted password hash from ``python -m bot.ui.auth hash`` (scrypt or pbkdf2_sha256).
+    # Admins manage the library and read feedback; e.g. BOT_UI__ADMINS='{"admin": "scrypt$..."}'.
+    admins: dict[str, str] = Field(default_factory=dict)
+    # Chat-only accounts, for require_login_for_chat (admins may always chat).
+    users: dict[str, str] = Field(default_factory=dict)
+    # Example questions shown in the empty chat; empty: chosen for the loaded corpus.
+    examples: list[str] = Field(default_factory=list)
+    max_examples: int = 4
+    # Files accepted in one upload.
+    max_upload_files: int = 20
+    # Chat answers computed at the same time (model backends serialize generation themselves).
+    chat_concurrency: int = 4
+    # A finished answer is sent to the page in steps of this many characters (the page streams).
+    stream_chunk_chars: int = 32
+    # Document text shown on each side of a cited span in the passage viewer.
+    viewer_context_chars: int = 700
+
+
+class TrainerSettings(BaseModel):
+    """Rule-based generation of cited Q&A sets and quizzes (bot/trainer)."""
+
+    count: int = Field(20, ge=1, description="questions per set when none is asked for")
+    kind: Literal["open", "mcq", "both"] = "both"
+    # A quote is a verbatim span of the document of at most this many characters (test sets allow 200).
+    quote_max_chars: int = Field(200, ge=40, le=200)
+    # Near-duplicates: token-set Jaccard of fold()-ed question syllables at or above this.
+    dedupe_threshold: float = Field(0.8, gt=0.0, le=1.0)
+    # None: the shared verifier's threshold (settings.llm.support_threshold, else verify.DEFAULT_THRESHOLD).
+    support_threshold: float | None = None
+    # Lists of duties/steps longer than this are not asked as one open question.
+    max_list_items: int = 8
+    # MCQ options longer than this are cut at a word boundary (with "…").
+    option_max_chars: int = 160
+    # Distractors from another list must share less than this share of syllables with every correct item.
+    distractor_max_overlap: float = 0.6
+    # Seed of the (deterministic) placement of the correct option among A–D.
+    seed: int = 0
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BOT_", env_nested_delimiter="__", extra="ignore")
 
@@ -121,6 +167,8 @@ class Settings(BaseSettings):
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
+    ui: UISettings = Field(default_factory=UISettings)
+    trainer: TrainerSettings = Field(default_factory=TrainerSettings)
 
     @classmethod
     def settings_customise_sources(
