@@ -25,7 +25,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 def quiet_logs() -> None:
     """Keep library chatter (Chroma, our own INFO lines) out of the tables."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    for name in ("chromadb", "bot", "httpx"):
+    for name in ("chromadb", "bot", "httpx", "bm25s"):
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
@@ -96,10 +96,25 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
 
 
+def code_version() -> dict:
+    """The commit measured, and whether bot/ had uncommitted changes (results may then not reproduce)."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True,
+                                  timeout=10).stdout.rstrip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    dirty = [line[3:] for line in git("status", "--porcelain", "--", "bot").splitlines()]
+    return {"commit": git("rev-parse", "--short", "HEAD"), "bot_uncommitted": dirty}
+
+
 def write_result(name: str, payload: dict) -> Path:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     path = RESULTS_DIR / f"{name}.json"
-    data = {"benchmark": name, "machine": machine_info(), **payload}
+    data = {"benchmark": name, "machine": machine_info(), "code": code_version(), **payload}
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return path
 

@@ -35,6 +35,7 @@ from bot.documents.loaders import load_document
 from bot.documents.normalize import sentence_spans
 from bot.evaluation.testset import load_testset
 from bot.indexing.index import Index, open_index
+from bot.indexing import lexical as lexical_module
 from bot.indexing.ingest import scan_corpus
 from bot.indexing.lexical import plain_tokens, word_tokens
 from bot.retrieval.hybrid import retrieve
@@ -288,10 +289,11 @@ def main() -> None:
              for name in ("embed_query_ms", "chroma_search_ms", "lexical_ms", "total_ms")}
     print(f"p50 ratio {large['chunks']} / {small['chunks']} chunks: "
           + ", ".join(f"{name} {value:.2f}" for name, value in scale.items()))
-    print(f"peak RSS {peak_rss_mib()} MiB")
+    print(f"lexical backend: {'bm25s' if hasattr(lexical_module, 'bm25s') else 'rank_bm25'}; peak RSS {peak_rss_mib()} MiB")
     path = write_result("retrieval_latency" + suffix, {
         "testset": str(args.testset), "questions": len(queries), "rounds": args.rounds, "k": args.k,
         "candidates": settings.retrieval.candidates,
+        "lexical_backend": "bm25s" if hasattr(lexical_module, "bm25s") else "rank_bm25",
         "synthetic": {"decrees": len(items), "sentences": len(pool), "base_texts_embedded": factory.n_base,
                       "base_embed_s": round(factory.embed_seconds, 1), "noise": args.noise,
                       "median_words_per_chunk": int(percentile(words, 0.5))},

