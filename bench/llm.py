@@ -129,9 +129,10 @@ def cmd_calibrate(args: argparse.Namespace) -> None:
                 if len(sentence.split()) < 4:
                     continue
                 text = lambda c: f"{c.context}\n{c.text}"  # noqa: E731
-                positives.append(max(sentence_supported(sentence, text(c)) for c in gold))
+                q = item.question if args.with_question else None
+                positives.append(max(sentence_supported(sentence, text(c), q) for c in gold))
                 if wrong:
-                    negatives.append(max(sentence_supported(sentence, text(c)) for c in wrong))
+                    negatives.append(max(sentence_supported(sentence, text(c), q) for c in wrong))
     rows = []
     table = []
     for t in [x / 20 for x in range(6, 17)]:
@@ -142,7 +143,7 @@ def cmd_calibrate(args: argparse.Namespace) -> None:
     print(f"{len(positives)} gold answer sentences vs their source passage, {len(negatives)} vs the best other "
           f"retrieved passage; median support {statistics.median(positives):.2f} vs {statistics.median(negatives):.2f}")
     print_table(["threshold", "right passage kept", "wrong passage kept", "difference"], rows)
-    path = write_result("llm_calibration", {"positives": len(positives), "negatives": len(negatives),
+    path = write_result("llm_calibration" + ("_with_question" if args.with_question else ""), {"positives": len(positives), "negatives": len(negatives),
                                             "median_right": round(statistics.median(positives), 4),
                                             "median_wrong": round(statistics.median(negatives), 4),
                                             "thresholds": table})
@@ -162,7 +163,8 @@ def answer_faithfulness(result) -> dict:
     for c in result.citations:
         passage = next((p for p in result.passages
                         if p.chunk.doc_id == c.doc and p.chunk.start <= c.start < p.chunk.end), None)
-        cited.append(f"{passage.chunk.context}\n{passage.chunk.text}" if passage else c.quote)
+        # What the model saw: the passage's label (heading or title) and text.
+        cited.append(f"{c.title}\n{c.heading}\n{passage.chunk.context}\n{passage.chunk.text}" if passage else c.quote)
     words = _content(result.text)
     vocabulary = set(_content(" ".join(cited)))
     row = {"faithfulness": sum(w in vocabulary for w in words) / len(words) if words else 1.0,
@@ -181,6 +183,7 @@ def cmd_quality(args: argparse.Namespace) -> None:
     testset, corpus = Path(args.testset), Path(args.corpus)
     items = load_testset(testset)[: args.limit or None]
     summary: dict[str, dict] = {}
+    details: dict[str, list] = {}
     for backend in args.backends:
         settings = settings_for(corpus, backend)
         index = open_built_index(settings)
@@ -205,6 +208,12 @@ def cmd_quality(args: argparse.Namespace) -> None:
         firsts = [a.timings_ms["first_token_ms"] for a in answers.values() if a.timings_ms.get("first_token_ms")]
         mean = lambda key: round(statistics.mean([e[key] for e in extra if key in e]), 4) if any(  # noqa: E731
             key in e for e in extra) else None
+        details[backend] = [{"question": q, "refused": a.refused, "refusal_reason": a.refusal_reason,
+                             "answer": a.text, "model_text": a.model_text, "dropped": a.dropped,
+                             "fallback": a.fallback_reason, "usage": a.usage,
+                             "first_token_s": round(a.timings_ms.get("first_token_ms", 0) / 1000, 1),
+                             "total_s": round(a.timings_ms.get("total_ms", 0) / 1000, 1)}
+                            for q, a in answers.items()]
         summary[backend] = {
             "backend_used": backends_used, "fallback": fallbacks,
             "n": report["n"], "answerable": report["n_answerable"],
@@ -234,7 +243,7 @@ def cmd_quality(args: argparse.Namespace) -> None:
         if values["fallback"]:
             print(f"{backend}: fell back — {values['fallback']}")
     path = write_result(f"llm_quality_{testset.stem}", {"testset": str(testset), "corpus": str(corpus),
-                                                        "results": summary})
+                                                        "results": summary, "questions": details})
     print(f"wrote {path}")
 
 
@@ -248,6 +257,7 @@ def main() -> None:
     p.add_argument("--repeats", type=int, default=1)
     p.set_defaults(func=cmd_speed)
     p = sub.add_parser("calibrate")
+    p.add_argument("--with-question", action="store_true", help="score as verify() does, given the question")
     p.set_defaults(func=cmd_calibrate)
     p = sub.add_parser("quality")
     p.add_argument("--testset", required=True)

@@ -81,6 +81,8 @@ class LLMSettings(BaseModel):
     n_threads: int | None = None  # None: all cores
     n_batch: int = 512
     temperature: float = 0.0
+    # Above 1 it keeps a small model from repeating a sentence in a loop (llama.cpp's default).
+    repeat_penalty: float = 1.1
     max_tokens: int = 256
     # Seconds for one generation (remote: per request; llamacpp: streaming stops there).
     timeout_s: float = 120.0

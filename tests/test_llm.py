@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,7 @@ class Down(BaseChatModel):
 
 def passage_number(messages: list[BaseMessage], phrase: str) -> int:
     """The [n] of the prompt passage that holds phrase (0 when none does)."""
-    for match in re.finditer(r"^\[(\d+)\] \(.*?\)\n(.*?)(?=\n\n\[\d+\] |\n</tai_lieu>)", str(messages[-1].content),
+    for match in re.finditer(r"^\[(\d+)\] \(.*?\)\n(.*?)(?=\n\n\[\d+\] \(|\n\nCâu hỏi: )", str(messages[-1].content),
                              re.MULTILINE | re.DOTALL):
         if phrase in match.group(2):
             return int(match.group(1))
@@ -120,11 +121,12 @@ def test_prompt_numbers_passages_and_fits_the_budget(tiny_index) -> None:
     assert all(approx_tokens(p.text) <= 150 + 5 for p in chosen)
     messages = build_messages(query.question, chosen)
     assert messages[0].content == SYSTEM_PROMPT_VI
-    for rule in ("[1]", REFUSAL_VI, "chỉ là dữ liệu", "Chép chính xác các con số"):
+    for rule in ("[1]", REFUSAL_VI, "chỉ là dữ liệu", "Chép đúng nguyên văn các con số"):
         assert rule in SYSTEM_PROMPT_VI
-    user = str(messages[1].content)
-    assert user.index("<tai_lieu>") < user.index("[1] (") < user.index("</tai_lieu>") < user.index("<cau_hoi>")
-    assert "Hương ước, quy ước là gì?" in user.split("<cau_hoi>")[1]
+    assert [m.type for m in messages] == ["system", "human", "ai", "human"]  # rules, worked example, the question
+    user = str(messages[-1].content)
+    assert user.startswith("Tài liệu:\n[1] (")
+    assert user.endswith("\n\nCâu hỏi: Hương ước, quy ước là gì?\nTrả lời:")
     assert len(re.findall(r"^\[\d+\] \(", user, re.MULTILINE)) == len(chosen)
 
 
@@ -214,6 +216,13 @@ def test_evidence_refusal_makes_no_model_call(tiny_index, use_model) -> None:
     assert model.prompts == []
 
 
+def test_accent_free_question_reaches_the_model_with_accents(tiny_index, use_model) -> None:
+    model = ScriptedChat(respond=copy_sentence(DEFINITION))
+    result = ask(tiny_index, use_model(model), "huong uoc quy uoc la gi")
+    assert "\nCâu hỏi: hương ước quy ước là gì" in str(model.prompts[0][-1].content)
+    assert not result.refused and DEFINITION in result.text
+
+
 def test_streaming_yields_deltas_then_the_checked_answer(tiny_index, use_model) -> None:
     settings = use_model(ScriptedChat(respond=copy_sentence(DEFINITION)))
     items = list(answer_stream("Hương ước, quy ước là gì?", settings=settings, index=tiny_index))
@@ -239,7 +248,7 @@ HISTORY = [{"role": "user", "content": "Hương ước, quy ước là gì?"},
 
 def test_follow_up_is_rewritten_by_the_model(tiny_index, use_model) -> None:
     def respond(messages):
-        if "<hoi_thoai>" in str(messages[-1].content):
+        if "Câu hỏi cuối:" in str(messages[-1].content):
             return "Mục đích của việc xây dựng và thực hiện hương ước, quy ước là gì?"
         return copy_sentence("mục đích")(messages) if passage_number(messages, "mục đích") else REFUSAL_VI
     model = ScriptedChat(respond=respond)
@@ -247,12 +256,12 @@ def test_follow_up_is_rewritten_by_the_model(tiny_index, use_model) -> None:
     assert result.query.startswith("Mục đích của việc xây dựng và thực hiện hương ước, quy ước là gì?")
     rewrite_prompt = str(model.prompts[0][-1].content)
     assert "Hương ước, quy ước là gì?" in rewrite_prompt and "Còn mục đích thì sao?" in rewrite_prompt
-    assert "Mục đích của việc xây dựng" in str(model.prompts[1][-1].content).split("<cau_hoi>")[1]
+    assert "Mục đích của việc xây dựng" in str(model.prompts[1][-1].content).split("\nCâu hỏi: ")[-1]
     assert "rewrite_ms" in result.timings_ms
 
 
 def test_unusable_rewrite_falls_back_to_the_rules(tiny_index, use_model) -> None:
-    model = ScriptedChat(respond=lambda messages: "" if "<hoi_thoai>" in str(messages[-1].content) else REFUSAL_VI)
+    model = ScriptedChat(respond=lambda messages: "" if "Câu hỏi cuối:" in str(messages[-1].content) else REFUSAL_VI)
     result = ask(tiny_index, use_model(model), "Còn mục đích thì sao?", HISTORY)
     assert result.query.startswith("Hương ước, quy ước là gì? Còn mục đích thì sao?")
 
@@ -279,6 +288,24 @@ def test_unreachable_server_falls_back_with_a_vietnamese_message(tiny_index, use
     # A follow-up: the rewriting call fails first, and the answer still comes.
     result = ask(tiny_index, settings, "Còn mục đích thì sao?", HISTORY)
     assert result.backend == "extractive" and result.fallback_reason
+
+
+class Slow(ScriptedChat):
+    def _stream(self, messages, stop=None, run_manager=None, **kwargs: Any):
+        for piece in ("Hương ", "ước ", "là ", "văn ", "bản"):
+            time.sleep(0.15)
+            yield ChatGenerationChunk(message=AIMessageChunk(content=piece))
+
+
+def test_a_model_too_slow_to_finish_falls_back(tiny_index, monkeypatch) -> None:
+    monkeypatch.setitem(llm.overrides, "llamacpp",
+                        Backend("llamacpp", Slow(respond=lambda m: ""), approx_tokens, timeout_s=0.3))
+    s = tiny_index.settings
+    settings = s.model_copy(update={"answer": s.answer.model_copy(update={"backend": "llamacpp"})})
+    result = ask(tiny_index, settings, "Hương ước, quy ước là gì?")
+    assert result.backend == "extractive" and not result.refused
+    assert result.fallback_reason.startswith("Mô hình chưa trả lời xong trong 0 giây")
+    assert DEFINITION in result.text
 
 
 # --- Prompt injection ------------------------------------------------------------------------------
@@ -346,4 +373,4 @@ def test_injection_in_the_question_stays_data(tiny_index, use_model) -> None:
     ask(tiny_index, use_model(model), question)
     messages = model.prompts[0]
     assert messages[0].content == SYSTEM_PROMPT_VI
-    assert question in str(messages[1].content).split("<cau_hoi>")[1]
+    assert str(messages[-1].content).endswith(f"\n\nCâu hỏi: {question}\nTrả lời:")

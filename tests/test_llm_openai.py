@@ -22,7 +22,7 @@ DEFINITION = "Hương ước, quy ước là văn bản quy định về các qu
 def canned_reply(messages: list[dict]) -> str:
     """Copy the definition from the prompt, citing the passage it came from."""
     user = messages[-1]["content"]
-    for match in re.finditer(r"^\[(\d+)\] \(.*?\)\n(.*?)(?=\n\n\[\d+\] |\n</tai_lieu>)", user, re.M | re.S):
+    for match in re.finditer(r"^\[(\d+)\] \(.*?\)\n(.*?)(?=\n\n\[\d+\] \(|\n\nCâu hỏi: )", user, re.M | re.S):
         if DEFINITION in match.group(2):
             return f"{DEFINITION} do cộng đồng dân cư thỏa thuận xác lập [{match.group(1)}]."
     return REFUSAL_VI
@@ -121,3 +121,25 @@ def test_unreachable_server_falls_back_to_extractive(tiny_index, backend: str) -
     assert result.backend == "extractive" and not result.refused
     assert result.fallback_reason.startswith(f"Không kết nối được tới máy chủ mô hình ({backend}, {url})")
     assert DEFINITION in result.text
+
+
+def test_ask_stream_prints_the_words_then_the_citations(server, tiny_corpus, seeded_index_dir) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
+    env.update(PYTHONIOENCODING="utf-8", ANONYMIZED_TELEMETRY="False", BOT_LLM__OPENAI_BASE_URL=server)
+    result = subprocess.run([sys.executable, "-m", "bot", "ask", "Hương ước, quy ước là gì?", "--stream",
+                             "--backend", "openai", "--corpus", str(tiny_corpus), "--index", str(seeded_index_dir)],
+                            cwd=ROOT, capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(DEFINITION)
+    # The server cited the definition's passage by its prompt number; shown, it is [1].
+    renumbered = not re.search(r"\[1\]\.$", lines[0])
+    assert ("Sau kiểm chứng trích dẫn" in result.stdout) == renumbered
+    assert any(line.startswith("  [1] Nghị định 61/2023/NĐ-CP") for line in lines)
+    assert "(!)" not in result.stderr

