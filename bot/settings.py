@@ -62,7 +62,7 @@ class AnswerSettings(BaseModel):
     # "llamacpp" falls back to "extractive" (saying why) when the model file or llama-cpp-python is missing.
     backend: Literal["llamacpp", "openai", "ollama", "extractive"] = "llamacpp"
     max_sentences: int = 3
-    # Evidence below these is refused; calibrated on evals/ (see evals/calibrate.py).
+    # Evidence below both is refused; calibrated on evals/testsets/seed.jsonl and the shared dev sets.
     min_dense_score: float = 0.845
     min_term_coverage: float = 0.45
     # One of this many best sentences must hold the kind of fact asked for (number, date, duration).

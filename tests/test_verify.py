@@ -134,3 +134,10 @@ def test_prompt_echo_and_talk_about_the_passages() -> None:
     question = "Ban Thường vụ tổ chức bao nhiêu lớp tập huấn nghiệp vụ về công tác dân vận năm 2023?"
     meta = "Tài liệu cung cấp thông tin cụ thể về số lớp, đó là 3 lớp tập huấn cho các bí thư, phó bí thư."
     assert verify(meta, PASSAGES, question=question).cited == [2]
+
+
+def test_a_question_is_no_answer() -> None:
+    result = verify("Năm 2023 Ban Thường vụ Đảng ủy Khối tổ chức bao nhiêu lớp tập huấn nghiệp vụ về công tác dân vận? "
+                    "Năm 2023, Ban Thường vụ Đảng ủy Khối tổ chức 3 lớp tập huấn [2].", PASSAGES)
+    assert [s.status for s in result.sentences] == ["dropped", "supported"]
+    assert result.sentences[0].reason == "a question is no answer"

@@ -7,11 +7,13 @@ Public API (the evaluation harness imports it):
   with the question, only what the sentence adds to it counts);
 - ``numbers_supported(sentence, passage_texts) -> list[str]`` — the numbers and dates of the sentence
   that none of the texts holds (empty: all found);
-- ``verify(answer_text, passages, threshold, question=None) -> VerifiedAnswer`` — split the answer into sentences and
-  keep each one only with citations [n] to passages that support it:
+- ``verify(answer_text, passages, threshold, question=None) -> VerifiedAnswer`` — split the answer into
+  sentences and keep each one only with citations [n] to passages that support it:
   * a marker [n] that points at no passage is never shown;
   * a sentence whose cited passages do not support it is re-cited to the passage that does, or dropped;
   * every number or date of a kept sentence occurs in one of its cited passages;
+  * with the question given, a sentence that only restates it supports nothing;
+  * questions, repeated sentences and copies of the prompt's frame ("Tài liệu:", "[2] (…)") are dropped;
   * nothing supported, or only the refusal sentence: the answer is the refusal.
 
 Passages are numbered from 1 in the order given, as in the prompt.
@@ -313,6 +315,9 @@ def verify(answer_text: str, passages: Sequence[object], threshold: float = DEFA
         elif key in seen:  # small models loop: a sentence said twice is shown once
             sentence.status = "dropped"
             sentence.reason = "repeats an earlier sentence"
+        elif text.rstrip(" \"'”*").endswith("?"):  # models echo the question, or ask one: no claim either way
+            sentence.status = "dropped"
+            sentence.reason = "a question is no answer"
         elif text.rstrip().endswith(":") and len(_syllables(text)) <= 20:
             sentence.status = "connective"  # "Các nội dung gồm:" — kept only before a kept sentence
         else:

@@ -218,6 +218,18 @@ def load_items(path: Path) -> list[QAItem]:
 # --- DOCX ------------------------------------------------------------------------------------------
 
 
+
+def _question_paragraph(document, n: int, item: QAItem, unverified: bool) -> None:
+    """'Câu n. [unverified mark] question' as one paragraph of the handout."""
+    from docx.shared import RGBColor
+
+    p = document.add_paragraph()
+    p.add_run(f"Câu {n}. ").bold = True
+    if unverified:
+        p.add_run(UNVERIFIED_VI + " ").font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
+    p.add_run(item.question)
+
+
 def write_docx(items: Sequence[QAItem], path: Path, flagged: str = "skip", approved_only: bool = False,
                title: str = "") -> ExportResult:
     import docx
@@ -250,11 +262,7 @@ def write_docx(items: Sequence[QAItem], path: Path, flagged: str = "skip", appro
         for item, unverified in opens:
             n += 1
             numbered.append((n, item, unverified))
-            p = document.add_paragraph()
-            p.add_run(f"Câu {n}. ").bold = True
-            if unverified:
-                p.add_run(UNVERIFIED_VI + " ").font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
-            p.add_run(item.question)
+            _question_paragraph(document, n, item, unverified)
             meta = document.add_paragraph()
             run = meta.add_run(meta_line(item))
             run.italic, run.font.size = True, Pt(10)
@@ -264,11 +272,7 @@ def write_docx(items: Sequence[QAItem], path: Path, flagged: str = "skip", appro
         for item, unverified in mcqs:
             n += 1
             numbered.append((n, item, unverified))
-            p = document.add_paragraph()
-            p.add_run(f"Câu {n}. ").bold = True
-            if unverified:
-                p.add_run(UNVERIFIED_VI + " ").font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
-            p.add_run(item.question)
+            _question_paragraph(document, n, item, unverified)
             for option in item.lettered_options():
                 document.add_paragraph(option, style="List Paragraph")
             meta = document.add_paragraph()
