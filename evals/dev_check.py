@@ -38,6 +38,7 @@ def main() -> int:
     shared, failed = Path(args.shared), False
     for name, testset, corpus in SETS:
         base = Settings()
+        base.answer.backend = "extractive"  # the core criteria are about retrieval and refusals, not the LLM
         settings = base.with_paths(shared / corpus, base.index_dir / f"dev-{corpus}")
         report = run_eval(load_testset(shared / testset), get_index(settings), settings,
                           out_dir=Path(args.out) / name, title=name)
