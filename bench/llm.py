@@ -128,11 +128,10 @@ def cmd_calibrate(args: argparse.Namespace) -> None:
             for sentence, _, _ in split_sentences(item.answer):
                 if len(sentence.split()) < 4:
                     continue
-                text = lambda c: f"{c.context}\n{c.text}"  # noqa: E731
                 q = item.question if args.with_question else None
-                positives.append(max(sentence_supported(sentence, text(c), q) for c in gold))
+                positives.append(max(sentence_supported(sentence, f"{c.context}\n{c.text}", q) for c in gold))
                 if wrong:
-                    negatives.append(max(sentence_supported(sentence, text(c), q) for c in wrong))
+                    negatives.append(max(sentence_supported(sentence, f"{c.context}\n{c.text}", q) for c in wrong))
     rows = []
     table = []
     for t in [x / 20 for x in range(6, 17)]:
@@ -184,13 +183,14 @@ def cmd_quality(args: argparse.Namespace) -> None:
     items = load_testset(testset)[: args.limit or None]
     summary: dict[str, dict] = {}
     details: dict[str, list] = {}
+    reports: dict[str, dict] = {}
     for backend in args.backends:
         settings = settings_for(corpus, backend)
         index = open_built_index(settings)
         answers: dict[str, object] = {}
         original = runner.answer
 
-        def capture(question, history=None, settings=None, index=None):
+        def capture(question, history=None, settings=None, index=None, answers=answers, original=original):
             result = original(question, history, settings=settings, index=index)
             answers[question] = result
             return result
@@ -201,13 +201,17 @@ def cmd_quality(args: argparse.Namespace) -> None:
             report = runner.run_eval(items, index, settings, k=10, out_dir=out, title=f"{testset.name} ({backend})")
         finally:
             runner.answer = original
+        reports[backend] = report
         extra = [answer_faithfulness(a) for a in answers.values() if not a.refused]
         backends_used = sorted({a.backend for a in answers.values()})
         fallbacks = sorted({a.fallback_reason for a in answers.values() if a.fallback_reason})
         latencies = [a.timings_ms.get("total_ms", 0.0) for a in answers.values()]
         firsts = [a.timings_ms["first_token_ms"] for a in answers.values() if a.timings_ms.get("first_token_ms")]
-        mean = lambda key: round(statistics.mean([e[key] for e in extra if key in e]), 4) if any(  # noqa: E731
-            key in e for e in extra) else None
+
+        def mean(key: str, extra: list[dict] = extra) -> float | None:
+            values = [e[key] for e in extra if key in e]
+            return round(statistics.mean(values), 4) if values else None
+
         details[backend] = [{"question": q, "refused": a.refused, "refusal_reason": a.refusal_reason,
                              "answer": a.text, "model_text": a.model_text, "dropped": a.dropped,
                              "fallback": a.fallback_reason, "usage": a.usage,
@@ -227,6 +231,7 @@ def cmd_quality(args: argparse.Namespace) -> None:
             "citation_recall": report["citations"]["recall"],
             "token_f1": report["answer"]["token_f1"], "numbers_match": report["answer"]["numbers_match"],
             "faithfulness": mean("faithfulness"),
+            "verifier_faithfulness": report["citations"].get("faithfulness"),
             "answers_with_unsupported_numbers": sum(1 for e in extra if e["unsupported_numbers"]),
             "raw_faithfulness": mean("raw_faithfulness"),
             "dropped_sentences": sum(e.get("dropped_sentences", 0) for e in extra),
@@ -236,13 +241,38 @@ def cmd_quality(args: argparse.Namespace) -> None:
             "latency_p95_s": round(percentile(latencies, 0.95) / 1000, 2),
             "first_token_p50_s": round(percentile(firsts, 0.5) / 1000, 2) if firsts else None,
         }
+    if "extractive" in reports and len(reports) > 1:
+        # What llm.on_model_refusal="extractive" gives: the model's answers, and the quotes where it refused
+        # a question the evidence rules let through (estimated from the two runs; answers are deterministic).
+        quotes = {r["id"]: r for r in reports["extractive"]["questions"]}
+        for backend, report in reports.items():
+            if backend == "extractive":
+                continue
+            rows = [quotes[r["id"]] if r["refused"] and r["refusal_reason"].startswith("model answer") else r
+                    for r in report["questions"]]
+            hybrid = runner.summarize(rows)
+            summary[f"{backend}+quotes"] = {
+                key: None for key in summary[backend]} | {
+                "n": hybrid["n"], "answerable": hybrid["n_answerable"],
+                "answered": sum(1 for r in rows if not r["refused"]),
+                "refused": sum(1 for r in rows if r["refused"]),
+                "correct_answers": hybrid["refusal"]["correct_answers"],
+                "false_refusals": hybrid["refusal"]["false_refusals"],
+                "fabricated_answers": hybrid["refusal"]["fabricated_answers"],
+                "refusal_accuracy": hybrid["refusal"]["accuracy"],
+                "citation_precision": hybrid["citations"]["precision"],
+                "citation_recall": hybrid["citations"]["recall"],
+                "verifier_faithfulness": hybrid["citations"].get("faithfulness"),
+                "token_f1": hybrid["answer"]["token_f1"], "numbers_match": hybrid["answer"]["numbers_match"],
+                "backend_used": [], "fallback": []}
     keys = [k for k in next(iter(summary.values())) if k not in ("backend_used", "fallback")]
     print_table(["metric", *summary], [[k, *[v[k] if v[k] is not None else "-" for v in summary.values()]]
                                        for k in keys])
     for backend, values in summary.items():
         if values["fallback"]:
             print(f"{backend}: fell back — {values['fallback']}")
-    path = write_result(f"llm_quality_{testset.stem}", {"testset": str(testset), "corpus": str(corpus),
+    name = f"llm_quality_{testset.stem}" + (f"_first{args.limit}" if args.limit else "")
+    path = write_result(name, {"testset": str(testset), "corpus": str(corpus),
                                                         "results": summary, "questions": details})
     print(f"wrote {path}")
 

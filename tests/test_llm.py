@@ -205,6 +205,14 @@ def test_model_refusal_is_a_refusal(tiny_index, use_model) -> None:
     assert result.refused and result.text == REFUSAL_VI
 
 
+def test_model_refusal_can_fall_back_to_quotes(tiny_index, use_model) -> None:
+    settings = use_model(GenericFakeChatModel(messages=iter([REFUSAL_VI])))
+    settings = settings.model_copy(update={"llm": settings.llm.model_copy(update={"on_model_refusal": "extractive"})})
+    result = ask(tiny_index, settings, "Hương ước, quy ước là gì?")
+    assert not result.refused and result.backend == "extractive" and DEFINITION in result.text
+    assert result.fallback_reason.startswith("Mô hình không tìm ra câu trả lời có căn cứ")
+
+
 def test_evidence_refusal_makes_no_model_call(tiny_index, use_model) -> None:
     model = ScriptedChat(respond=lambda messages: "không được gọi")
     settings = use_model(model)

@@ -38,6 +38,20 @@ class Handler(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         Handler.requests.append({"path": self.path, "auth": self.headers.get("Authorization"), "body": body})
         reply = canned_reply(body["messages"])
+        if self.path == "/api/chat":  # Ollama: one JSON object a line
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-ndjson")
+            self.end_headers()
+            pieces = re.split(r"(?<= )", reply) if body.get("stream", True) else [reply]
+            for piece in pieces:
+                line = {"model": body["model"], "created_at": "2024-01-01T00:00:00Z",
+                        "message": {"role": "assistant", "content": piece}, "done": False}
+                self.wfile.write((json.dumps(line, ensure_ascii=False) + "\n").encode())
+            end = {"model": body["model"], "created_at": "2024-01-01T00:00:00Z",
+                   "message": {"role": "assistant", "content": ""}, "done": True, "done_reason": "stop",
+                   "eval_count": 5, "prompt_eval_count": 10}
+            self.wfile.write((json.dumps(end) + "\n").encode())
+            return
         base = {"id": "chatcmpl-1", "created": 0, "model": body["model"]}
         if body.get("stream"):
             self.send_response(200)
@@ -109,6 +123,21 @@ def test_openai_backend_streams(tiny_index, server) -> None:
     assert isinstance(final, Answer) and len(deltas) > 3
     assert "".join(deltas).startswith(DEFINITION)
     assert not final.refused and final.citations
+
+
+def test_ollama_backend_answers_with_verified_citations(tiny_index, server) -> None:
+    pytest.importorskip("langchain_ollama")
+    Handler.requests.clear()
+    settings = settings_for(tiny_index, "ollama", ollama_base_url=server.removesuffix("/v1"), ollama_model="qwen-fake",
+                            max_tokens=77)
+    items = list(answer_stream("Hương ước, quy ước là gì?", settings=settings, index=tiny_index))
+    final = items[-1]
+    assert final.backend == "ollama" and not final.fallback_reason, final.fallback_reason
+    assert not final.refused and DEFINITION in final.text and final.citations[0].doc == TINY_DECREE_61
+    assert len(items) > 3  # streamed
+    request = Handler.requests[-1]
+    assert request["path"] == "/api/chat" and request["body"]["model"] == "qwen-fake"
+    assert request["body"]["options"]["num_predict"] <= 77
 
 
 @pytest.mark.parametrize("backend", ["openai", "ollama"])

@@ -54,6 +54,8 @@ class Backend:
     count_tokens: Callable[[str], int] = approx_tokens
     timeout_s: float = 120.0
     where: str = ""  # model path or server URL, for messages
+    # The model field that caps a reply's tokens, when the model takes no max_tokens per call (ChatOllama).
+    limit_field: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def stream(self, messages: Sequence[BaseMessage], max_tokens: int,
@@ -62,7 +64,11 @@ class Backend:
         stats = stats if stats is not None else GenerationStats()
         started = time.perf_counter()
         with self.lock:
-            chunks = self.model.stream(list(messages), max_tokens=max_tokens)
+            if self.limit_field:
+                model, kwargs = self.model.model_copy(update={self.limit_field: max_tokens}), {}
+            else:
+                model, kwargs = self.model, {"max_tokens": max_tokens}
+            chunks = model.stream(list(messages), **kwargs)
             try:
                 for chunk in chunks:
                     text = chunk.content if isinstance(chunk.content, str) else str(chunk.text)
@@ -154,7 +160,7 @@ def _ollama(settings: Settings) -> Backend:
         raise BackendUnavailable(f"Chưa cài langchain-ollama (pip install -r requirements-llm.txt): {exc}") from exc
     model = ChatOllama(model=cfg.ollama_model, base_url=cfg.ollama_base_url, temperature=cfg.temperature,
                        num_predict=cfg.max_tokens, num_ctx=cfg.n_ctx, client_kwargs={"timeout": cfg.timeout_s})
-    return Backend("ollama", model, approx_tokens, cfg.timeout_s, cfg.ollama_base_url)
+    return Backend("ollama", model, approx_tokens, cfg.timeout_s, cfg.ollama_base_url, limit_field="num_predict")
 
 
 _FACTORIES = {"llamacpp": _llamacpp, "openai": _openai, "ollama": _ollama}
@@ -176,12 +182,27 @@ def get_backend(settings: Settings, name: str | None = None) -> Backend | None:
     return factory(settings)
 
 
+_UNREACHABLE = {"ConnectionError", "ConnectionRefusedError", "ConnectError", "ConnectTimeout", "APIConnectionError",
+                "APITimeoutError", "TimeoutException", "ReadTimeout", "TimeoutError"}
+
+
+def _is_unreachable(exc: BaseException) -> bool:
+    seen = 0
+    while exc is not None and seen < 10:
+        if any(cls.__name__ in _UNREACHABLE for cls in type(exc).__mro__):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
 def unreachable_message(backend: Backend, exc: BaseException) -> str:
     """A Vietnamese message for a generation that failed (server down, timeout, model error)."""
     detail = f"{type(exc).__name__}: {exc}".strip()
     if len(detail) > 200:
         detail = detail[:200] + "…"
-    if backend.name in ("openai", "ollama"):
+    if backend.name in ("openai", "ollama") and _is_unreachable(exc):
         return (f"Không kết nối được tới máy chủ mô hình ({backend.name}, {backend.where}) — {detail}. "
                 "Tạm trả lời bằng cách trích nguyên văn tài liệu.")
-    return f"Mô hình ({backend.name}) gặp lỗi khi sinh câu trả lời — {detail}. Tạm trả lời bằng cách trích nguyên văn tài liệu."
+    return (f"Mô hình ({backend.name}, {backend.where}) gặp lỗi khi sinh câu trả lời — {detail}. "
+            "Tạm trả lời bằng cách trích nguyên văn tài liệu.")

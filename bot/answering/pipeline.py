@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 EMPTY_QUESTION_VI = "Bạn hãy nhập câu hỏi về công tác dân vận hoặc các văn bản đã được nạp."
 TOO_SLOW_VI = ("Mô hình chưa trả lời xong trong {seconds} giây (máy đang bận hoặc cấu hình yếu). "
                "Tạm trả lời bằng cách trích nguyên văn tài liệu.")
+MODEL_REFUSED_VI = ("Mô hình không tìm ra câu trả lời có căn cứ trong các đoạn tài liệu; "
+                    "dưới đây là các câu trích nguyên văn gần nhất với câu hỏi.")
 NO_DOCUMENTS_VI = "Chưa có tài liệu nào được nạp. Hãy thêm tệp vào thư mục tài liệu rồi lập chỉ mục."
 
 _indexes: dict[tuple, Index] = {}
@@ -218,6 +220,9 @@ def answer_stream(question: str, history: list[Turn] | None = None, settings: Se
             if checked.refused and stats.truncated:  # too slow to say anything: the passages speak instead
                 fallback = TOO_SLOW_VI.format(seconds=round(backend.timeout_s))
                 log.warning("%s", fallback)
+            elif checked.refused and cfg.on_model_refusal == "extractive":  # the evidence rules said answerable
+                fallback = MODEL_REFUSED_VI
+                log.info("model refused (%s): extractive answer instead", checked.reason)
             elif checked.refused:
                 result = Answer(REFUSAL_VI, refused=True, passages=passages, backend=backend.name, query=query.text,
                                 refusal_reason=f"model answer: {checked.reason}", model_text=raw, dropped=dropped,

@@ -238,14 +238,13 @@ def split_sentences(answer_text: str) -> list[tuple[str, list[int], str]]:
         if shown.strip(" .;,:!?…-*"):
             out.append((shown, claimed, sep))
         elif out and claimed:  # a marker alone on its line: it belongs to the sentence before
-            prev_text, prev_claimed, prev_sep = out[-1]
+            prev_text, prev_claimed, _ = out[-1]
             out[-1] = (prev_text, prev_claimed + [n for n in claimed if n not in prev_claimed], sep)
     return out
 
 
 def _is_refusal(sentence: str) -> bool:
-    core = lambda t: " ".join(_syllables(t))  # noqa: E731
-    return core(REFUSAL_VI) in core(sentence)
+    return " ".join(_syllables(REFUSAL_VI)) in " ".join(_syllables(sentence))
 
 
 def _check(sentence: CheckedSentence, texts: list[str], threshold: float, question: str | None) -> None:
