@@ -101,19 +101,44 @@ def cmd_eval(args: argparse.Namespace) -> int:
             print("Cách dùng: python -m bot eval compare A/report.json B/report.json", file=sys.stderr)
             return 2
         return cmd_compare(args)
+    if args.reports[:1] == ["check"]:
+        return cmd_check(args)
     if not args.testset:
         print("Thiếu --testset (tệp JSONL, CSV hoặc XLSX).", file=sys.stderr)
         return 2
     settings = _settings(args)
+    if args.judge:
+        settings = settings.model_copy(update={"evaluation": settings.evaluation.model_copy(update={"judge": True})})
     try:
         items = load_testset(Path(args.testset))
         report = run_eval(items, get_index(settings), settings, k=args.k, out_dir=Path(args.out), title=args.testset)
     except InvalidTestset as exc:
-        print(f"Bộ câu hỏi không hợp lệ: {exc}", file=sys.stderr)
+        print(f"Bộ câu hỏi không hợp lệ: {exc.vi}", file=sys.stderr)
         return 2
-    summary = {key: report[key] for key in ("n", "retrieval", "answer", "citations", "refusal", "latency_ms")}
-    print(json.dumps(summary, ensure_ascii=False, indent=1))
+    if report.get("judge", {}).get("skipped"):
+        print(f"Bỏ qua chấm bằng mô hình (LLM): {report['judge']['skipped']}", file=sys.stderr)
+    keys = ("n", "retrieval", "answer", "citations", "refusal", "latency_ms", "judge")
+    print(json.dumps({key: report[key] for key in keys if key in report}, ensure_ascii=False, indent=1))
     return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate a test set without running it: structure, authoring rules, every quote found in the corpus."""
+    from bot.evaluation.testset import check_testset
+
+    names = args.reports[1:] + ([args.testset] if args.testset else [])
+    if len(names) != 1:
+        print("Cách dùng: python -m bot eval check --testset TỆP [--corpus THƯ_MỤC]", file=sys.stderr)
+        return 2
+    settings = _settings(args)
+    result = check_testset(Path(names[0]), [settings.corpus_dir], settings.ingest.max_file_mb)
+    for problem in result.problems:
+        print(problem.vi)
+    answerable = sum(1 for item in result.items if item.answerable)
+    print(f"{len(result.items)} câu hỏi ({answerable} có câu trả lời, {len(result.items) - answerable} không), "
+          f"{sum(len(item.sources) for item in result.items)} trích dẫn, đối chiếu với {settings.corpus_dir}; "
+          f"{len(result.problems)} lỗi.")
+    return 1 if result.problems else 0
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -161,6 +186,9 @@ def cmd_qa(args: argparse.Namespace) -> int:
     from bot.trainer import ExportError, ScopeError, UnknownDocument, export, generate_set
 
     settings = _settings(args)
+    if args.generator:
+        settings = settings.model_copy(update={"trainer": settings.trainer.model_copy(
+            update={"generator": args.generator})})
     index = get_index(settings)
     titles = {d["id"]: d["title"] for d in index.catalog.documents()}
     known = set(titles)
@@ -179,7 +207,8 @@ def cmd_qa(args: argparse.Namespace) -> int:
               f"Tài liệu hiện có: {', '.join(sorted(known)) or '(trống)'}", file=sys.stderr)
         return 2
     try:
-        result = generate_set(index, doc_ids, scope=args.scope, count=args.count, kind=args.kind, settings=settings)
+        result = generate_set(index, doc_ids, scope=args.scope, count=args.count, kind=args.kind, settings=settings,
+                              progress=lambda fraction, what: print(what, file=sys.stderr, flush=True))
         if not result.items:
             print("Không tạo được câu hỏi nào đạt kiểm chứng từ phạm vi đã chọn. " + result.report.summary_vi(),
                   file=sys.stderr)
@@ -216,12 +245,15 @@ def build_parser() -> argparse.ArgumentParser:
     paths(p)
     p.set_defaults(func=cmd_ask)
 
-    p = sub.add_parser("eval", help="run a test set and write a report; 'eval compare A B' compares reports")
-    p.add_argument("reports", nargs="*", help="with 'compare': two report.json files")
+    p = sub.add_parser("eval", help="run a test set and write a report; 'eval check' validates a test set against "
+                       "the corpus; 'eval compare A B' compares reports")
+    p.add_argument("reports", nargs="*", help="'check' [TESTSET], or 'compare' and two report.json files")
     p.add_argument("--testset")
     p.add_argument("--k", type=int, default=10)
     p.add_argument("--out", default=str(PROJECT_ROOT / "evals" / "out"))
     p.add_argument("--backend", default="extractive", choices=BACKENDS)
+    p.add_argument("--judge", action="store_true", help="also grade answers 1-5 with an LLM (evaluation.judge_backend); "
+                   "reported as model-judged, not a human grade")
     paths(p)
     p.set_defaults(func=cmd_eval)
 
@@ -246,6 +278,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["docx", "xlsx", "csv", "jsonl"], help="default: from --out's extension")
     p.add_argument("--out", required=True)
     p.add_argument("--title", help="title of the handout")
+    p.add_argument("--generator", choices=["auto", "rules", "llm"],
+                   help="who writes the questions: the answer model (llm), the rules, or auto (the model when "
+                   "answer.backend names one that loads); default: settings trainer.generator")
     paths(p)
     p.set_defaults(func=cmd_qa)
     return parser

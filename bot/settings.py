@@ -53,7 +53,10 @@ class RetrievalSettings(BaseModel):
     candidates: int = 40
     rrf_k: int = 60
     dense_weight: float = 1.0
-    lexical_weight: float = 1.0
+    # BM25 leads the fusion a little: tuned on the dev sets (bench/tune_retrieval.py), it won every one.
+    lexical_weight: float = 1.2
+    # Weight of the syllable-pair (phrase) BM25 for questions with diacritics; accent-free ones always use it.
+    phrase_weight: float = 0.5
     # Chunks of an article the question names ("Điều 33 …") join the fusion as a list of their own.
     article_weight: float = 1.5
 
@@ -62,6 +65,8 @@ class AnswerSettings(BaseModel):
     # "llamacpp" falls back to "extractive" (saying why) when the model file or llama-cpp-python is missing.
     backend: Literal["llamacpp", "openai", "ollama", "extractive"] = "llamacpp"
     max_sentences: int = 3
+    # Longer questions are turned back with a message (retrieval and the prompt have no use for pages of text).
+    max_question_chars: int = 2000
     # Evidence below both is refused; calibrated on evals/testsets/seed.jsonl and the shared dev sets.
     min_dense_score: float = 0.845
     min_term_coverage: float = 0.45
@@ -86,6 +91,8 @@ class LLMSettings(BaseModel):
     max_tokens: int = 256
     # Seconds for one generation (remote: per request; llamacpp: streaming stops there).
     timeout_s: float = 120.0
+    # The model answers one question at a time; the others wait this long, then get quotes and "đang bận".
+    busy_wait_s: float = 60.0
     # Prompt budget for the numbered passages, in model tokens; the whole prompt stays under n_ctx - max_tokens.
     context_tokens: int = 1000
     max_passages: int = 4
@@ -113,6 +120,8 @@ class IngestSettings(BaseModel):
     extensions: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
     # Notes about a folder, not documents in it.
     ignored_names: tuple[str, ...] = ("README.md", "MANIFEST.md", "LICENSE", "LICENSE.md", "LICENSE.txt")
+    # Tesseract language(s) for scanned PDFs, e.g. "vie" or "vie+eng"; None: refuse scans with a message.
+    ocr_language: str | None = None
 
 
 class UISettings(BaseModel):
@@ -132,6 +141,8 @@ class UISettings(BaseModel):
     max_upload_files: int = 20
     # Chat answers computed at the same time (model backends serialize generation themselves).
     chat_concurrency: int = 4
+    # Questions per client address (page and API), e.g. "30/minute"; None: no limit.
+    rate_limit: str | None = "30/minute"
     # A finished answer is sent to the page in steps of this many characters (the page streams).
     stream_chunk_chars: int = 32
     # Document text shown on each side of a cited span in the passage viewer.
@@ -157,6 +168,22 @@ class TrainerSettings(BaseModel):
     distractor_max_overlap: float = 0.6
     # Seed of the (deterministic) placement of the correct option among A–D.
     seed: int = 0
+    # Who writes the questions: "llm" (the answer.backend model; llamacpp when that is "extractive"), "rules",
+    # or "auto" (the model when answer.backend names one that loads, else the rules). Either way every item
+    # passes the same citation verifier; an unusable model reply is replaced by a rule-based question.
+    generator: Literal["auto", "rules", "llm"] = "auto"
+    # Tokens of one model reply (a JSON object holding one question).
+    llm_max_tokens: int = Field(384, ge=64)
+
+
+class EvaluationSettings(BaseModel):
+    """``python -m bot eval`` and the web app's evaluation tab (bot/evaluation)."""
+
+    # LLM-as-judge: a chat model grades each answered, answerable question 1–5 against the reference
+    # answer (``eval --judge``). Off by default: it is slow, and a model's grade is not a human's.
+    judge: bool = False
+    judge_backend: Literal["llamacpp", "openai", "ollama"] = "llamacpp"
+    judge_max_tokens: int = 96
 
 
 class Settings(BaseSettings):
@@ -174,6 +201,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     ui: UISettings = Field(default_factory=UISettings)
     trainer: TrainerSettings = Field(default_factory=TrainerSettings)
+    evaluation: EvaluationSettings = Field(default_factory=EvaluationSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering.pipeline import EMPTY_QUESTION_VI, NO_DOCUMENTS_VI, answer
+from bot.answering.pipeline import EMPTY_QUESTION_VI, NO_DOCUMENTS_VI, TOO_LONG_VI, answer
 from bot.answering.types import REFUSAL_VI
 from bot.indexing.index import open_index
 from bot.settings import Settings
@@ -101,6 +101,31 @@ def test_empty_question(tiny_index, question: str) -> None:
     assert result.text == EMPTY_QUESTION_VI
     assert result.citations == [] and result.passages == []
     assert result.to_json()["refused"] is True
+
+
+def test_too_long_question_is_turned_back_with_the_limit(tiny_index) -> None:
+    limit = tiny_index.settings.answer.max_question_chars
+    result = ask(tiny_index, "Hương ước là gì? " * (10_000 // 17))  # ~10,000 characters
+    assert result.refused and result.refusal_reason == "question too long"
+    assert result.text.startswith(TOO_LONG_VI.split("{")[0]) and f"{limit} ký tự" in result.text
+    assert ask(tiny_index, "Hương ước là gì?" + " " * (limit - 17)).refusal_reason != "question too long"
+
+
+@pytest.mark.parametrize("question", [
+    "😀🙏🎉",                                                  # only emoji
+    "<script>alert('x')</script><img src=x onerror=alert(1)>",  # HTML/JS
+    "'; DROP TABLE documents; -- SELECT * FROM chunks WHERE 1=1",  # SQL-looking
+    "{{7*7}} ${jndi:ldap://x} %s%s%n \x00",                    # template / format strings
+    "Điều 99999999999999999999 khoản 0 điểm zz",                 # absurd article reference
+])
+def test_odd_questions_are_answered_or_refused_cleanly(tiny_index, question: str) -> None:
+    chunks_before = tiny_index.dense.count()
+    result = ask(tiny_index, question)
+    assert result.text and isinstance(result.refused, bool)
+    if result.citations:
+        assert_citations_are_verbatim(tiny_index, result)
+    json.dumps(result.to_json(), ensure_ascii=False)
+    assert tiny_index.dense.count() == chunks_before  # nothing written by asking
 
 
 def test_empty_question_needs_no_index() -> None:

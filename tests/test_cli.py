@@ -102,7 +102,58 @@ def test_eval_rejects_a_malformed_testset(tmp_path: Path, tiny_corpus: Path) -> 
     result = run_bot("eval", "--testset", str(bad), "--corpus", str(tiny_corpus), "--index", str(tmp_path / "idx"),
                      "--out", str(tmp_path / "out"))
     assert result.returncode == 2
-    assert "không hợp lệ" in result.stderr and ":1:" in result.stderr and "'answer'" in result.stderr
+    assert "không hợp lệ" in result.stderr and "bad.jsonl, dòng 1" in result.stderr and "'answer'" in result.stderr
+
+
+def test_eval_check_validates_the_seed_set_against_the_corpus() -> None:
+    result = run_bot("eval", "check", "--testset", "evals/testsets/seed.jsonl", "--corpus", "corpus")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 lỗi" in result.stdout
+
+
+def test_eval_check_lists_every_problem(tmp_path: Path, tiny_corpus: Path) -> None:
+    good = {"id": "a", "question": "Hương ước, quy ước là gì?", "answer": "Là văn bản.", "answerable": True,
+            "sources": [{"doc": TINY_DECREE_61, "quote": "Hương ước, quy ước là văn bản quy định"}], "tags": []}
+    lines = [good, {**good, "sources": [{"doc": TINY_DECREE_61, "quote": "không hề có trong nghị định này đâu"}]},
+             {**good, "id": "b", "answerable": False, "sources": [], "answer": "Không có."}]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\n", encoding="utf-8")
+    result = run_bot("eval", "check", str(bad), "--corpus", str(tiny_corpus))
+    assert result.returncode == 1
+    assert "bad.jsonl, dòng 2: trường 'id': trùng mã 'a'" in result.stdout
+    assert "bad.jsonl, dòng 2: trường 'sources[0].quote': không tìm thấy trích dẫn" in result.stdout
+    assert "bad.jsonl, dòng 3: trường 'answer'" in result.stdout
+    assert "3 lỗi" in result.stdout
+
+
+def test_eval_judge_without_a_model_says_so(ingest_run, tiny_corpus: Path, cli_index_dir: Path,
+                                            tmp_path: Path) -> None:
+    testset = tmp_path / "one.jsonl"
+    testset.write_text(json.dumps({
+        "id": "q1", "question": "Hương ước, quy ước là gì?", "answer": "Là văn bản quy định về các quy phạm xã hội.",
+        "answerable": True, "sources": [{"doc": TINY_DECREE_61, "quote": "Hương ước, quy ước là văn bản quy định"}],
+        "tags": []}, ensure_ascii=False) + "\n", encoding="utf-8")
+    env = {**_env(), "BOT_LLM__MODEL_DIR": str(tmp_path / "no-model")}  # no GGUF there: the judge cannot load
+    result = subprocess.run([sys.executable, "-m", "bot", "eval", "--testset", str(testset), "--judge",
+                             "--corpus", str(tiny_corpus), "--index", str(cli_index_dir), "--out", str(tmp_path / "out")],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Bỏ qua chấm bằng mô hình" in result.stderr
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    assert report["judge"]["label"] == "model-judged" and report["judge"]["n"] == 0 and report["judge"]["skipped"]
+    assert "not a human grade" in (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+
+
+def test_eval_compare_still_works(tmp_path: Path) -> None:
+    base = {"retrieval": {"hit@5": 0.5}, "answer": {}, "citations": {}, "refusal": {}, "latency_ms": {},
+            "questions": [{"id": "q", "question": "?", "answerable": True, "refused": True}]}
+    better = {**base, "retrieval": {"hit@5": 1.0},
+              "questions": [{"id": "q", "question": "?", "answerable": True, "refused": False, "hit@5": 1.0}]}
+    (tmp_path / "a.json").write_text(json.dumps(base), encoding="utf-8")
+    (tmp_path / "b.json").write_text(json.dumps(better), encoding="utf-8")
+    result = run_bot("eval", "compare", str(tmp_path / "a.json"), str(tmp_path / "b.json"))
+    assert result.returncode == 0, result.stderr
+    assert "retrieval.hit@5" in result.stdout and "+0.5" in result.stdout and "better (1)" in result.stdout
 
 
 def test_missing_command_is_a_usage_error() -> None:

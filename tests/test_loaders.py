@@ -12,7 +12,7 @@ import pytest
 from bot.documents.chunking import chunk_document
 from bot.documents.loaders import MESSAGES_VI, LoadError, load_document, split_header
 from bot.settings import ChunkingSettings
-from conftest import encrypt_pdf, make_docx, make_pdf, make_scanned_pdf
+from conftest import encrypt_pdf, make_docx, make_image_pdf, make_pdf, make_scanned_pdf
 
 PAGE_1 = ("Trang một: Hội nghị tổng kết công tác dân vận năm 2023 được tổ chức tại Hà Nội "
           "với sự tham gia của nhiều đại biểu.")
@@ -87,6 +87,31 @@ def test_txt_encodings_end_as_nfc(tmp_path: Path, raw: bytes, expected: str) -> 
     doc = load(path)
     assert doc.text == expected
     assert unicodedata.is_normalized("NFC", doc.text)
+
+
+SENTENCE = "Hội nghị dân vận tổ chức tại thôn Đông, người dân được bàn và quyết định trực tiếp."
+
+
+def tcvn3_bytes(text: str) -> bytes:
+    """Vietnamese in TCVN3 (ABC): one byte per letter."""
+    from bot.documents.loaders import _TCVN3
+
+    to_tcvn3 = {unicode: chr(code) for code, unicode in _TCVN3.items()}
+    return "".join(to_tcvn3.get(c, c) for c in text).encode("latin-1")
+
+
+def test_tcvn3_text_is_converted(tmp_path: Path) -> None:
+    path = tmp_path / "van-ban-cu.txt"
+    path.write_bytes(tcvn3_bytes(SENTENCE))
+    assert load(path).text == SENTENCE
+
+
+def test_vni_text_is_named_with_what_to_do(tmp_path: Path) -> None:
+    path = tmp_path / "van-ban-vni.txt"  # the same sentence typed in the VNI font encoding
+    path.write_bytes("Hoäi nghò daân vaän toå chöùc taïi thoân Ñoâng, ngöôøi daân ñöôïc baøn vaø quyeát ñònh "
+                     "tröïc tieáp.".encode("cp1252"))
+    error = load_error(path)
+    assert error.reason == "legacy_encoding" and "VNI" in error.message_vi and "Unikey" in error.message_vi
 
 
 def test_txt_with_undecodable_bytes_is_an_encoding_error(tmp_path: Path) -> None:
@@ -205,6 +230,16 @@ def test_corrupt_docx(tmp_path: Path, maker: str) -> None:
     assert "hỏng" in error.message_vi and "xuất lại" in error.message_vi
 
 
+def test_docx_zip_bomb_is_refused_without_unpacking(tmp_path: Path) -> None:
+    path = tmp_path / "bom.docx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", b"0" * (25 * 1024 * 1024))  # 25 MB that packs to ~25 KB
+    assert path.stat().st_size < 100_000
+    error = load_error(path, max_file_mb=1)  # unpacked limit: 20 x the file limit
+    assert error.reason == "zip_bomb" and "độc hại" in error.message_vi
+
+
 def test_empty_docx_is_empty(tmp_path: Path) -> None:
     path = make_docx(tmp_path / "rong.docx", [("", None)])
     assert load_error(path).reason == "empty"
@@ -252,6 +287,41 @@ def test_scanned_pdf_asks_for_ocr(pdf_dir: Path) -> None:
     error = load_error(pdf_dir / "scanned.pdf")
     assert error.reason == "scanned"
     assert "OCR" in error.message_vi
+
+
+def tesseract_has(language: str) -> bool:
+    from bot.documents.ocr import OcrUnavailable, check_ocr
+
+    try:
+        check_ocr(language)
+        return True
+    except OcrUnavailable:
+        return False
+
+
+SCAN_LINES = ["Điều 3. Hương ước, quy ước", "Hương ước, quy ước do cộng đồng dân cư", "thỏa thuận xây dựng và thông qua."]
+
+
+@pytest.mark.skipif(not tesseract_has("vie"), reason="needs tesseract-ocr and tesseract-ocr-vie")
+def test_scanned_pdf_is_read_with_ocr_when_enabled(tmp_path: Path) -> None:
+    path = make_image_pdf(tmp_path / "ban-scan.pdf", SCAN_LINES)
+    assert load_error(path).reason == "scanned"  # OCR is off by default
+    doc = load_document(path, tmp_path, 50, ocr_language="vie")
+    assert "Hương ước" in doc.text and "cộng đồng dân cư" in doc.text
+    assert doc.pages and doc.pages[0].number == 1
+
+
+@pytest.mark.parametrize(("ocr_language", "reason"), [
+    ("vie", "ocr_empty"),              # a page with no image at all: nothing to read
+    ("khong-co-ngon-ngu", "ocr_unavailable"),  # language data not installed
+])
+def test_ocr_failures_say_what_to_do(pdf_dir: Path, ocr_language: str, reason: str) -> None:
+    if reason == "ocr_empty" and not tesseract_has("vie"):
+        pytest.skip("needs tesseract-ocr and tesseract-ocr-vie")
+    with pytest.raises(LoadError) as info:
+        load_document(pdf_dir / "scanned.pdf", pdf_dir, 50, ocr_language=ocr_language)
+    assert info.value.reason == reason
+    assert "tesseract" in info.value.message_vi.lower() or "scan" in info.value.message_vi
 
 
 @pytest.mark.parametrize("name", ["truncated.pdf", "not-a-pdf.pdf"])
@@ -340,7 +410,7 @@ def test_oversized_check_happens_before_reading_a_pdf(pdf_dir: Path) -> None:
 
 def test_every_reason_has_a_vietnamese_message() -> None:
     assert set(MESSAGES_VI) == {"too_large", "unsupported", "empty", "encrypted", "scanned", "corrupt", "encoding",
-                                "legacy_encoding", "wrong_type", "zip_bomb"}
+                                "legacy_encoding", "wrong_type", "zip_bomb", "ocr_unavailable", "ocr_empty"}
     for reason in MESSAGES_VI:
         error = LoadError(reason, "chi tiết", size=60.0, limit=50.0, ext=".xyz", name="VNI", actual="tệp PDF")
         assert error.reason == reason

@@ -11,7 +11,7 @@ from bot.documents.loaders import load_document
 from bot.documents.model import Document
 from bot.documents.normalize import fold
 # Imported under another name: pytest would try to collect a class called Test*.
-from bot.evaluation.testset import Source, load_testset, locate, parse_item
+from bot.evaluation.testset import Source, check_testset, load_testset, locate, parse_item
 from bot.evaluation.testset import InvalidTestset as SetError
 from conftest import CORPUS, SEED_TESTSET
 
@@ -69,6 +69,7 @@ def test_bom_is_accepted(tmp_path: Path) -> None:
     (line(history=[{"role": "bot", "content": "x"}]), "history"),
     (line(history=[{"role": "user"}]), "history"),
     (line(history="Hương ước là gì?"), "history"),
+    (line(sources=[{"doc": "a.txt", "quote": "Hương ước là văn bản", "unit": "chapter"}]), "sources[0].unit"),
 ])
 def test_malformed_line_is_reported_with_line_number_and_field(tmp_path: Path, bad: str, field: str | None) -> None:
     path = write(tmp_path, [line(id="ok-1"), json.dumps(UNANSWERABLE, ensure_ascii=False), bad])
@@ -91,6 +92,73 @@ def test_repeated_id_is_reported(tmp_path: Path) -> None:
 def test_parse_item_names_its_place() -> None:
     with pytest.raises(SetError, match="^somewhere: not a JSON object$"):
         parse_item("text", "somewhere")
+
+
+def test_problems_read_in_vietnamese_with_file_name_line_and_field(tmp_path: Path) -> None:
+    path = write(tmp_path, [line(), line(question=...)])
+    with pytest.raises(SetError) as info:
+        load_testset(path)
+    assert str(info.value) == f"{path}:2: field 'question' is missing"
+    assert info.value.vi == "set.jsonl, dòng 2: trường 'question': bị thiếu"
+    assert (info.value.where, info.value.field) == (f"{path}:2", "question")
+
+
+@pytest.mark.parametrize("name, data", [("set.jsonl", b"\xff\xfe{}"), ("set.csv", b"id,\xff\n"),
+                                        ("set.xlsx", b"not a workbook")])
+def test_an_unreadable_file_is_an_invalid_testset(tmp_path: Path, name: str, data: bytes) -> None:
+    (tmp_path / name).write_bytes(data)
+    with pytest.raises(SetError) as info:
+        load_testset(tmp_path / name)
+    assert info.value.vi.startswith(f"{name}: không đọc được tệp")
+    assert check_testset(tmp_path / name).problems[0].vi == info.value.vi
+
+
+# --- check_testset: the authoring rules of committed sets, and quotes found in the corpus ------
+
+DOC = "Điều 1. Hương ước\nHương ước là văn bản do cộng đồng dân cư thỏa thuận ban hành.\n"
+NFD_QUESTION = "Hương ước là gì?".replace("ư", "u\u031b")  # 'ư' as u + combining horn: not NFC
+
+
+@pytest.mark.parametrize("bad, field, english, vietnamese", [
+    (line(question=NFD_QUESTION), "question", "is not NFC-normalised", "chưa chuẩn hóa Unicode NFC"),
+    (line(history=[{"role": "user", "content": NFD_QUESTION}]), "history[0].content", "NFC", "NFC"),
+    (line(sources=[{"doc": "a.txt", "quote": "Hương ước"}]), "sources[0].quote", "has 9 characters, outside 20–200",
+     "dài 9 ký tự"),
+    (line(sources=[{"doc": "a.txt", "quote": "Điều 1. Hương ước\nHương ước là văn bản"}]), "sources[0].quote",
+     "contains a line break", "có dấu xuống dòng"),
+    (line(answer=""), "answer", "is empty for an answerable question", "trống"),
+    (json.dumps({**UNANSWERABLE, "id": "t3", "answer": "Không có thông tin."}, ensure_ascii=False), "answer",
+     'must be "" for an unanswerable question', 'phải là ""'),
+    (line(id="ok-1"), "id", "repeats 'ok-1'", "trùng mã 'ok-1'"),
+    (line(sources=[{"doc": "b.txt", "quote": "Hương ước là văn bản"}]), "sources[0].doc",
+     "'b.txt' is not in the corpus folders", "không có trong thư mục tài liệu"),
+    (line(sources=[{"doc": "a.txt", "quote": "Hương ước là văn bản do Quốc hội ban hành"}]), "sources[0].quote",
+     "quote not found in a.txt", "không tìm thấy trích dẫn trong a.txt"),
+    (line(answerable=...), "answerable", "is missing", "bị thiếu"),  # structure problems are listed too
+])
+def test_check_lists_each_problem_with_line_and_field(tmp_path: Path, bad: str, field: str, english: str,
+                                                      vietnamese: str) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(DOC, encoding="utf-8")
+    path = write(tmp_path, [line(id="ok-1"), json.dumps(UNANSWERABLE, ensure_ascii=False), bad])
+    result = check_testset(path, [corpus])
+    assert len(result.problems) == 1, [str(p) for p in result.problems]
+    problem = result.problems[0]
+    assert str(problem).startswith(f"{path}:3: field '{field}' ") and english in str(problem)
+    assert problem.vi.startswith(f"set.jsonl, dòng 3: trường '{field}': ") and vietnamese in problem.vi
+
+
+def test_check_of_a_good_set_finds_nothing_and_keeps_going_after_a_problem(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(DOC, encoding="utf-8")
+    good = [line(), json.dumps(UNANSWERABLE, ensure_ascii=False)]
+    assert check_testset(write(tmp_path, good), [corpus]).problems == []
+    result = check_testset(write(tmp_path, [line(id=...), *good, line(id="t3", answer="")]), [corpus])
+    assert [(p.where.rsplit(":", 1)[1], p.field) for p in result.problems] == [("1", "id"), ("4", "answer")]
+    assert [i.id for i in result.items] == ["t1", "t2", "t3"]
+    assert check_testset(write(tmp_path, ["{not json"]), [corpus]).problems[0].vi.startswith("set.jsonl, dòng 1:")
 
 
 # --- locate -----------------------------------------------------------------------------------
@@ -145,6 +213,12 @@ def seed_items():
 @pytest.fixture(scope="module")
 def corpus_docs() -> dict[str, Document]:
     return {p.name: load_document(p, CORPUS, 50) for p in sorted(CORPUS.iterdir()) if p.suffix == ".txt"}
+
+
+def test_seed_testset_passes_the_check_against_the_corpus() -> None:
+    result = check_testset(SEED_TESTSET, [CORPUS])
+    assert not result.problems, "\n".join(p.vi for p in result.problems)
+    assert len(result.items) >= 50
 
 
 def test_seed_testset_loads(seed_items) -> None:

@@ -86,3 +86,29 @@ def test_qa_docx_and_errors(tiny_corpus: Path, qa_index_dir: Path, generated: Pa
     scope = run_qa("--docs", TINY_DECREE_61, "--scope", "Điều 40", "--corpus", str(tiny_corpus),
                    "--index", str(qa_index_dir), "--out", str(tmp_path / "x.csv"))
     assert scope.returncode == 2 and "Điều 40" in scope.stderr
+
+
+def test_qa_generator_flag(tiny_corpus: Path, qa_index_dir: Path, generated: Path, tmp_path: Path, monkeypatch,
+                           capsys) -> None:
+    """``--generator llm`` writes with the answer model (a fake one here), checked like the rules' questions."""
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+
+    from bot.__main__ import build_parser, main
+    from bot.answering import llm
+    from bot.answering.prompts import approx_tokens
+    from bot.trainer import load_items
+
+    assert build_parser().parse_args(["qa", "--docs", "x", "--out", "y"]).generator is None  # settings decide
+    reply = json.dumps({"cau_hoi": "Hương ước, quy ước do cơ quan nào công nhận?",
+                        "dap_an": "Ủy ban nhân dân cấp xã công nhận.",
+                        "trich_dan": "được Ủy ban nhân dân cấp xã công nhận"}, ensure_ascii=False)
+    model = GenericFakeChatModel(messages=iter([reply]))
+    monkeypatch.setitem(llm.overrides, "llamacpp", llm.Backend("llamacpp", model, approx_tokens, timeout_s=30))
+    out = tmp_path / "llm.jsonl"
+    code = main(["qa", "--docs", TINY_DECREE_61, "--scope", "Điều 2", "--count", "1", "--kind", "open",
+                 "--generator", "llm", "--corpus", str(tiny_corpus), "--index", str(qa_index_dir), "--out", str(out)])
+    printed = capsys.readouterr()
+    assert code == 0, printed.err
+    [item] = load_items(out)
+    assert item.origin == "llm" and item.verified and item.answer == "Ủy ban nhân dân cấp xã công nhận."
+    assert "mô hình ngôn ngữ được hỏi 1 lần" in printed.out and "Mô hình đang soạn câu 1/1" in printed.err

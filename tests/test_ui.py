@@ -368,3 +368,33 @@ def test_api_requires_login_when_chat_does(tiny_index, tiny_settings) -> None:
         assert "/ask" not in client.get("/gradio_api/info").json().get("named_endpoints", {})
         credentials = base64.b64encode(b"canbo:mat-khau-1").decode()
         assert client.get("/api/health", headers={"Authorization": f"Basic {credentials}"}).status_code == 200
+
+
+def test_api_rate_limit_and_long_questions(tiny_index, tiny_settings) -> None:
+    from fastapi.testclient import TestClient
+
+    from bot.ui.app import build_app
+
+    settings = tiny_settings.model_copy(update={"ui": UISettings(rate_limit="3/minute")})
+    with TestClient(build_app(settings, tiny_index)) as client:
+        long = client.post("/api/ask", json={"question": "Hương ước là gì? " * 600})
+        assert long.status_code == 200 and long.json()["refused"] and "vượt giới hạn" in long.json()["answer"]
+        for _ in range(2):
+            assert client.post("/api/ask", json={"question": "Hương ước, quy ước là gì?"}).status_code == 200
+        limited = client.post("/api/ask", json={"question": "Hương ước, quy ước là gì?"})
+        assert limited.status_code == 429 and "quá nhiều câu hỏi" in limited.json()["detail"]
+        assert 1 <= int(limited.headers["Retry-After"]) <= 60
+        assert client.get("/api/health").status_code == 200  # only questions count
+
+
+@pytest.mark.parametrize(("rule", "allowed"), [("2/minute", 2), ("5/hour", 5), (None, 50)])
+def test_rate_limiter_counts_per_client(rule: str | None, allowed: int) -> None:
+    from bot.ui.ratelimit import RateLimiter
+
+    limiter = RateLimiter(rule)
+    waits = [limiter.wait_seconds("10.0.0.1") for _ in range(allowed)]
+    assert waits == [0] * allowed
+    if rule:
+        assert limiter.wait_seconds("10.0.0.1") > 0
+        assert "giây" in limiter.message(limiter.wait_seconds("10.0.0.1"))
+    assert limiter.wait_seconds("10.0.0.2") == 0  # another client has its own budget

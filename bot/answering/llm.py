@@ -38,6 +38,10 @@ class BackendUnavailable(RuntimeError):
     """The chosen backend cannot answer; str(exc) is a Vietnamese message for the user."""
 
 
+class BackendBusy(RuntimeError):
+    """Other questions held the model for longer than the wait limit."""
+
+
 @dataclass
 class GenerationStats:
     prompt_tokens: int = 0
@@ -56,14 +60,18 @@ class Backend:
     where: str = ""  # model path or server URL, for messages
     # The model field that caps a reply's tokens, when the model takes no max_tokens per call (ChatOllama).
     limit_field: str | None = None
+    # One generation at a time: the others queue for up to busy_wait_s, then get BackendBusy.
+    busy_wait_s: float = 60.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def stream(self, messages: Sequence[BaseMessage], max_tokens: int,
                stats: GenerationStats | None = None) -> Iterator[str]:
         """Text deltas of the model's reply; stops at timeout_s (stats.truncated)."""
         stats = stats if stats is not None else GenerationStats()
+        if not self.lock.acquire(timeout=self.busy_wait_s):
+            raise BackendBusy(f"{self.name}: still busy after {self.busy_wait_s:g} s")
         started = time.perf_counter()
-        with self.lock:
+        try:
             if self.limit_field:
                 model, kwargs = self.model.model_copy(update={self.limit_field: max_tokens}), {}
             else:
@@ -87,6 +95,8 @@ class Backend:
                 if close:
                     close()
                 stats.total_ms = (time.perf_counter() - started) * 1000
+        finally:
+            self.lock.release()
 
     def complete(self, messages: Sequence[BaseMessage], max_tokens: int) -> str:
         return "".join(self.stream(messages, max_tokens))
@@ -109,7 +119,7 @@ def _llamacpp(settings: Settings) -> Backend:
     with _llama_lock:
         backend = _llama_cache.get(key)
         if backend is not None:
-            backend.timeout_s = cfg.timeout_s
+            backend.timeout_s, backend.busy_wait_s = cfg.timeout_s, cfg.busy_wait_s
             return backend
         try:
             import llama_cpp  # noqa: F401
@@ -134,7 +144,8 @@ def _llamacpp(settings: Settings) -> Backend:
         def count(text: str) -> int:
             return len(client.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
-        backend = _llama_cache[key] = Backend("llamacpp", model, count, cfg.timeout_s, str(path))
+        backend = _llama_cache[key] = Backend("llamacpp", model, count, cfg.timeout_s, str(path),
+                                                busy_wait_s=cfg.busy_wait_s)
         return backend
 
 
@@ -149,7 +160,7 @@ def _openai(settings: Settings) -> Backend:
     model = ChatOpenAI(model=cfg.openai_model, base_url=cfg.openai_base_url, api_key=key or "not-needed",
                        temperature=cfg.temperature, max_tokens=cfg.max_tokens, timeout=cfg.timeout_s, max_retries=0,
                        streaming=True)
-    return Backend("openai", model, approx_tokens, cfg.timeout_s, cfg.openai_base_url)
+    return Backend("openai", model, approx_tokens, cfg.timeout_s, cfg.openai_base_url, busy_wait_s=cfg.busy_wait_s)
 
 
 def _ollama(settings: Settings) -> Backend:
@@ -160,7 +171,8 @@ def _ollama(settings: Settings) -> Backend:
         raise BackendUnavailable(f"Chưa cài langchain-ollama (pip install -r requirements-llm.txt): {exc}") from exc
     model = ChatOllama(model=cfg.ollama_model, base_url=cfg.ollama_base_url, temperature=cfg.temperature,
                        num_predict=cfg.max_tokens, num_ctx=cfg.n_ctx, client_kwargs={"timeout": cfg.timeout_s})
-    return Backend("ollama", model, approx_tokens, cfg.timeout_s, cfg.ollama_base_url, limit_field="num_predict")
+    return Backend("ollama", model, approx_tokens, cfg.timeout_s, cfg.ollama_base_url, limit_field="num_predict",
+                   busy_wait_s=cfg.busy_wait_s)
 
 
 _FACTORIES = {"llamacpp": _llamacpp, "openai": _openai, "ollama": _ollama}
@@ -198,6 +210,9 @@ def _is_unreachable(exc: BaseException) -> bool:
 
 def unreachable_message(backend: Backend, exc: BaseException) -> str:
     """A Vietnamese message for a generation that failed (server down, timeout, model error)."""
+    if isinstance(exc, BackendBusy):
+        return (f"Hệ thống đang bận (nhiều người đang hỏi cùng lúc; đã chờ {backend.busy_wait_s:g} giây). "
+                "Tạm trả lời bằng cách trích nguyên văn tài liệu; bạn có thể hỏi lại sau ít phút.")
     detail = f"{type(exc).__name__}: {exc}".strip()
     if len(detail) > 200:
         detail = detail[:200] + "…"

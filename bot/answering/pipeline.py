@@ -40,6 +40,8 @@ TOO_SLOW_VI = ("Mô hình chưa trả lời xong trong {seconds} giây (máy đa
                "Tạm trả lời bằng cách trích nguyên văn tài liệu.")
 MODEL_REFUSED_VI = ("Mô hình không tìm ra câu trả lời có căn cứ trong các đoạn tài liệu; "
                     "dưới đây là các câu trích nguyên văn gần nhất với câu hỏi.")
+TOO_LONG_VI = ("Câu hỏi dài {length} ký tự, vượt giới hạn {limit} ký tự. "
+               "Hãy rút gọn câu hỏi, chỉ nêu điều cần hỏi.")
 NO_DOCUMENTS_VI = "Chưa có tài liệu nào được nạp. Hãy thêm tệp vào thư mục tài liệu rồi lập chỉ mục."
 
 _indexes: dict[tuple, Index] = {}
@@ -155,6 +157,10 @@ def answer_stream(question: str, history: list[Turn] | None = None, settings: Se
     timings: dict[str, float] = {}
     if not question or not question.strip():
         yield Answer(EMPTY_QUESTION_VI, refused=True, refusal_reason="empty question")
+        return
+    if len(question) > settings.answer.max_question_chars:
+        yield Answer(TOO_LONG_VI.format(length=len(question), limit=settings.answer.max_question_chars),
+                     refused=True, refusal_reason="question too long")
         return
     index = index or get_index(settings)
     if index.dense.count() == 0:

@@ -19,7 +19,11 @@ MESSAGES_VI = {
     "unsupported": "Định dạng «{ext}» chưa được hỗ trợ. Hãy dùng PDF, DOCX, TXT, MD hoặc HTML.",
     "empty": "Tệp rỗng, không có nội dung để đưa vào. Hãy kiểm tra lại tệp gốc.",
     "encrypted": "Tệp PDF có mật khẩu. Hãy mở khóa (bỏ mật khẩu) rồi tải lên lại.",
-    "scanned": "Tệp PDF không có lớp chữ (có thể là bản scan); cần nhận dạng ký tự (OCR) trước khi đưa vào.",
+    "scanned": ("Tệp PDF không có lớp chữ (có thể là bản scan); cần nhận dạng ký tự (OCR) trước khi đưa vào. "
+                "Quản trị viên có thể bật OCR: cài tesseract-ocr và tesseract-ocr-vie, đặt BOT_INGEST__OCR_LANGUAGE=vie."),
+    "ocr_unavailable": ("Tệp PDF là bản scan; OCR đã bật nhưng máy chưa sẵn sàng ({detail}). "
+                        "Hãy cài tesseract-ocr và tesseract-ocr-vie rồi nạp lại."),
+    "ocr_empty": "Tệp PDF là bản scan và OCR không đọc được chữ nào. Hãy kiểm tra chất lượng bản scan.",
     "corrupt": "Không đọc được tệp (tệp hỏng hoặc sai định dạng): {detail}. Hãy xuất lại tệp từ bản gốc.",
     "encoding": "Không nhận ra bảng mã của tệp văn bản. Hãy lưu lại tệp ở dạng UTF-8.",
     "legacy_encoding": ("Tệp dùng bảng mã tiếng Việt cũ ({name}). Hãy chuyển sang Unicode (ví dụ bằng công cụ chuyển mã "
@@ -90,13 +94,20 @@ _TCVN3_MARKS = set("¸µ¶·¹¨»¾¼½Æ©ÇÊÈÉË®ÐÌÎÏÑªÒÕÓÔÖ×
 _VNI_MARKS = set("øùöõïìñëèéêåäãâáàôóòû")
 
 
+# TCVN3 (ABC), the old 8-bit font encoding (TCVN 5712 VN3): one byte per letter, so it converts exactly
+# (but for case: capitals with tones lived in a separate font). Bytes as Latin-1 -> Unicode.
+_TCVN3 = str.maketrans(dict(zip(
+    "µ¸¶·¹¨»¾¼½Æ©ÇÊÈÉË®ÌÐÎÏÑªÒÕÓÔÖ×ÝØÜÞßãáâä«åèæçé¬êíëìîïóñòô\xadõøö÷ùúýûüþ¡¢§£¤¥¦",
+    "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵĂÂĐÊÔƠƯ")))
+
+
 def _looks_vietnamese(text: str) -> bool:
     non_ascii = [c for c in text if ord(c) > 127 and c.isalpha()]
     return not non_ascii or sum(c in _VIETNAMESE_LETTERS for c in non_ascii) / len(non_ascii) >= 0.8
 
 
 def _decode(data: bytes) -> str:
-    """UTF-8 (or UTF-16 with a BOM), else Windows-1258; the old TCVN3/VNI font encodings are named, not guessed."""
+    """UTF-8 (or UTF-16 with a BOM), else Windows-1258, else TCVN3 converted; VNI is named, not guessed."""
     for encoding in ("utf-8-sig", "utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig",):
         try:
             return data.decode(encoding)
@@ -111,6 +122,11 @@ def _decode(data: bytes) -> str:
     odd = [c for c in text if ord(c) > 127 and c not in _VIETNAMESE_LETTERS]
     tcvn3 = sum(c in _TCVN3_MARKS for c in odd)
     vni = sum(c in _VNI_MARKS for c in odd)
+    if tcvn3 >= vni:
+        converted = data.decode("latin-1").translate(_TCVN3)
+        if _looks_vietnamese(converted):
+            log.info("converted from TCVN3 (ABC) to Unicode")
+            return nfc(converted)
     raise LoadError("legacy_encoding", name="TCVN3/ABC" if tcvn3 >= vni else "VNI")
 
 
@@ -138,9 +154,16 @@ def _load_html(data: bytes) -> tuple[str, list[PageSpan], str | None]:
     return soup.get_text(), [], title or None
 
 
-def _load_pdf(path: Path) -> tuple[str, list[PageSpan], str | None]:
+def _has_text_layer(page_texts: list[str]) -> bool:
+    chars = sum(len(t.strip()) for t in page_texts)
+    return chars >= 20 * len(page_texts) or chars >= 200
+
+
+def _load_pdf(path: Path, ocr_language: str | None) -> tuple[str, list[PageSpan], str | None]:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError, PyPdfError
+
+    from bot.documents.ocr import OcrUnavailable, ocr_pages
 
     try:
         reader = PdfReader(str(path))
@@ -148,6 +171,15 @@ def _load_pdf(path: Path) -> tuple[str, list[PageSpan], str | None]:
             raise LoadError("encrypted")
         page_texts = [page.extract_text() or "" for page in reader.pages]
         title = (reader.metadata.title if reader.metadata else None) or None
+        if page_texts and not _has_text_layer(page_texts):
+            if not ocr_language:
+                raise LoadError("scanned")
+            try:
+                page_texts = ocr_pages(reader, ocr_language)
+            except OcrUnavailable as exc:
+                raise LoadError("ocr_unavailable", str(exc)) from exc
+            if not _has_text_layer(page_texts):
+                raise LoadError("ocr_empty")
     except LoadError:
         raise
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
@@ -162,10 +194,7 @@ def _load_pdf(path: Path) -> tuple[str, list[PageSpan], str | None]:
         pages.append(PageSpan(number, cursor, cursor + len(cleaned)))
         parts.append(cleaned)
         cursor += len(cleaned)
-    text = "\n\n".join(parts)
-    if len(text.strip()) < 20 * len(page_texts) and len(text.strip()) < 200:
-        raise LoadError("scanned")
-    return text, pages, title
+    return "\n\n".join(parts), pages, title
 
 
 def _check_zip(path: Path, max_unpacked_mb: float) -> None:
@@ -214,8 +243,11 @@ def _sniff(data: bytes) -> str | None:
 _LOADERS_BY_EXT = {".txt": "plain", ".md": "plain", ".html": "html", ".htm": "html", ".pdf": "pdf", ".docx": "docx"}
 
 
-def load_document(path: Path, corpus_dir: Path, max_file_mb: float) -> Document:
-    """Read one file. Raises LoadError with a Vietnamese message when it cannot be used."""
+def load_document(path: Path, corpus_dir: Path, max_file_mb: float, ocr_language: str | None = None) -> Document:
+    """Read one file. Raises LoadError with a Vietnamese message when it cannot be used.
+
+    ``ocr_language`` (e.g. "vie"): OCR scanned PDFs with Tesseract instead of refusing them.
+    """
     ext = path.suffix.lower()
     kind = _LOADERS_BY_EXT.get(ext)
     if kind is None:
@@ -234,7 +266,7 @@ def load_document(path: Path, corpus_dir: Path, max_file_mb: float) -> Document:
     elif kind == "html":
         raw, pages, title = _load_html(data)
     elif kind == "pdf":
-        raw, pages, title = _load_pdf(path)
+        raw, pages, title = _load_pdf(path, ocr_language)
     else:
         raw, pages, title = _load_docx(path, max_file_mb * 20)
 

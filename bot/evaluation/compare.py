@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.evaluation.report import failure_reason
 
-GROUPS = ("retrieval", "answer", "citations", "refusal", "latency_ms")
+GROUPS = ("retrieval", "answer", "citations", "refusal", "latency_ms", "judge")
 
 
 def compare(before: dict, after: dict) -> dict:

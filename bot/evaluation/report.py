@@ -14,8 +14,17 @@ import matplotlib.pyplot as plt  # noqa: E402
 CHARTS = ("metrics.png", "hit_at_k.png", "latency.png")
 
 
+# The reasons of failure_reason, for people (the web app's evaluation tab).
+FAILURES_VI = {
+    "refused an answerable question": "Từ chối câu hỏi mà tài liệu có câu trả lời",
+    "answered an unanswerable question": "Trả lời câu hỏi mà tài liệu không có thông tin",
+    "no relevant passage in the top 5": "Không có đoạn liên quan trong 5 đoạn tìm được đầu tiên",
+    "cited only irrelevant passages": "Chỉ dẫn nguồn các đoạn không liên quan",
+}
+
+
 def failure_reason(row: dict) -> str | None:
-    """Why a question failed, in English for evaluators' logs; None when it passed."""
+    """Why a question failed, in English for evaluators' logs (FAILURES_VI for people); None when it passed."""
     if row["answerable"] and row["refused"]:
         return "refused an answerable question"
     if not row["answerable"] and not row["refused"]:
@@ -33,6 +42,15 @@ def markdown(report: dict) -> str:
     for group in ("retrieval", "answer", "citations", "refusal", "latency_ms"):
         lines.append(f"## {group}")
         lines.extend(f"- {key}: {value}" for key, value in report[group].items())
+        lines.append("")
+    judge = report.get("judge")
+    if judge:
+        lines.append("## judge — model-judged (LLM), not a human grade")
+        if judge.get("skipped"):
+            lines.append(f"- skipped: {judge['skipped']}")
+        else:
+            lines += [f"- model: {judge['model']}", f"- mean_score (1–5): {judge['mean_score']}",
+                      f"- graded questions: {judge['n']}", f"- replies without a readable grade: {judge['unparsed']}"]
         lines.append("")
     lines.append("## Failures")
     for row in report["questions"]:

@@ -12,6 +12,7 @@ from tqdm import tqdm
 from bot.answering.pipeline import answer
 from bot.answering.verify import verify
 from bot.evaluation import metrics as m
+from bot.evaluation.judge import judge_rows
 from bot.evaluation.report import write_report
 from bot.evaluation.testset import Item, InvalidTestset, locate
 from bot.indexing.index import Index
@@ -25,12 +26,17 @@ HIT_KS = (1, 3, 5, 10)
 
 
 def source_spans(index: Index, item: Item) -> list[m.Span]:
+    """The quoted spans of an item in the index's documents; InvalidTestset names the question and field."""
     spans = []
-    for source in item.sources:
+    for i, source in enumerate(item.sources):
         doc = index.catalog.document(source.doc)
         if doc is None:
-            raise InvalidTestset(f"{item.id}: document '{source.doc}' is not in the index")
-        spans.append((source.doc, *locate(source, doc)))
+            raise InvalidTestset(item.id, f"'{source.doc}' is not in the index", f"'{source.doc}' không có trong chỉ mục",
+                                 f"sources[{i}].doc")
+        try:
+            spans.append((source.doc, *locate(source, doc)))
+        except InvalidTestset as exc:
+            raise InvalidTestset(item.id, exc.problem, exc.problem_vi, f"sources[{i}].quote") from exc
     return spans
 
 
@@ -49,7 +55,7 @@ def evaluate_item(index: Index, settings: Settings, item: Item, k: int) -> dict:
     row = {
         "id": item.id, "question": item.question, "tags": item.tags, "answerable": item.answerable,
         "refused": result.refused, "refusal_reason": result.refusal_reason, "expected": item.answer,
-        "answer": result.text, "query": result.query,
+        "answer": result.text, "query": result.query, "source_docs": [s.doc for s in item.sources],
         "retrieved": [f"{p.chunk.doc_id} {p.chunk.heading}".strip() for p in passages[:5]],
         "latency_ms": result.timings_ms.get("total_ms", 0.0),
         "retrieval_ms": result.timings_ms.get("retrieval_ms", 0.0),
@@ -113,13 +119,20 @@ def summarize(rows: list[dict]) -> dict:
 
 
 def run_eval(items: list[Item], index: Index, settings: Settings, k: int = 10, out_dir: Path | None = None,
-             title: str = "", progress: Callable[[int, int], None] | None = None) -> dict:
+             title: str = "", progress: Callable[[int, int, str], None] | None = None) -> dict:
+    """The report of a test set; ``progress(done, total, stage)`` after each question ("answer", then "judge"
+    when ``settings.evaluation.judge`` is on)."""
+    for item in items:  # a quote that cannot be found stops the run before any question is asked
+        source_spans(index, item)
     rows = []
     for done, item in enumerate(tqdm(items, desc="Đánh giá", unit="câu"), start=1):
         rows.append(evaluate_item(index, settings, item, k))
         if progress:
-            progress(done, len(items))
-    report = {**summarize(rows), "title": title, "questions": rows}
+            progress(done, len(items), "answer")
+    report = {**summarize(rows), "title": title}
+    if settings.evaluation.judge:
+        report["judge"] = judge_rows(rows, settings, progress and (lambda done, total: progress(done, total, "judge")))
+    report["questions"] = rows
     if out_dir:
         write_report(report, out_dir)
     return report

@@ -147,7 +147,7 @@ def ingest(index: Index, corpus_dir: Path | None = None, progress: ProgressFn | 
                 report.unchanged.append(doc_id)
                 continue
             try:
-                doc = load_document(path, corpus_dir, index.settings.ingest.max_file_mb)
+                doc = load_document(path, corpus_dir, index.settings.ingest.max_file_mb, index.settings.ingest.ocr_language)
             except LoadError as exc:
                 log.warning("cannot load %s: %s", doc_id, exc)
                 index.catalog.record_failure(doc_id, digest, exc.reason, exc.message_vi)

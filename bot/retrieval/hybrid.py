@@ -64,10 +64,13 @@ def retrieve(index: Index, query: Query, k: int | None = None, timings: dict[str
     lexical = index.lexical.search(_content_tokens(word_tokens(text)), cfg.candidates)
     rankings = [[cid for cid, _ in dense], [cid for cid, _ in lexical]]
     weights = [cfg.dense_weight, cfg.lexical_weight]
-    if query.plain:
+    # Syllables and syllable pairs without diacritics: the only word index an accent-free question can
+    # use, and for any question a phrase match (pairs) that single words miss.
+    pairs_weight = cfg.lexical_weight if query.plain else cfg.phrase_weight
+    if pairs_weight:
         accentless = index.lexical.search(plain_tokens(query.text), cfg.candidates, plain=True)
         rankings.append([cid for cid, _ in accentless])
-        weights.append(cfg.lexical_weight)
+        weights.append(pairs_weight)
     timings["lexical_ms"] = (time.perf_counter() - started) * 1000
 
     articles = _article_candidates(index, query, [cid for cid, _ in lexical])

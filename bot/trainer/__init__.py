@@ -12,7 +12,10 @@ For the CLI (``python -m bot qa``) and the review tab "Soạn câu hỏi":
     export(items, "docx", "bo-cau-hoi.docx")               # also "xlsx", "csv", "jsonl" (test set)
     sections(index.catalog.document(doc_id))               # scope picker: Chương / Điều / Đoạn
 
-Items are ``QAItem`` (``to_dict`` / ``from_dict``); ``check.explain(item)`` says in Vietnamese why one is
+Who writes the questions is ``settings.trainer.generator``: the offline rules (``rules.py``), or the answer
+model (``llm_generate.py``; "auto": when ``answer.backend`` names one that loads), whose unusable or
+unsupported replies are replaced by rule-based questions. ``generate_set(..., progress=f)`` reports each
+model reply. Items are ``QAItem`` (``to_dict`` / ``from_dict``); ``check.explain(item)`` says in Vietnamese why one is
 flagged. Every item is checked with the shared citation verifier (``bot.answering.verify``); the
 exporters never write a flagged or unchecked item as verified.
 """

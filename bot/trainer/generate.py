@@ -11,6 +11,10 @@ API for the CLI (``python -m bot qa``) and the review tab ("Soạn câu hỏi"):
   the quote is found in the document (also when typed with other spacing or tone placement), checked;
 - ``recheck(item, source)``: verify an edited item again (``QAItem.edited`` leaves it unchecked).
 
+Who writes the questions is ``TrainerSettings.generator``: the rules (``rules.py``), or the answer model
+(``llm_generate.py``; with "auto", when ``answer.backend`` names one that loads). Model items pass the same
+verifier, and a model reply that is unusable is replaced by a rule-based question of the same passage.
+
 ``source`` is where documents come from: an ``Index`` (its catalog), a ``Catalog``, a mapping
 doc id -> ``Document``, or a list of ``Document``. Generation itself needs no embeddings.
 """
@@ -95,13 +99,24 @@ class GenerationReport:
     flag_counts: dict[str, int] = field(default_factory=dict)
     by_type: dict[str, int] = field(default_factory=dict)
     by_kind: dict[str, int] = field(default_factory=dict)
+    generator: str = "rules"  # rules | llm (what was asked to write; llm sets fall back to rules per item)
+    model_calls: int = 0  # llm: replies asked for
+    unusable: int = 0  # llm: replies that held no usable question (no JSON, missing fields, < 3 distractors)
+    by_origin: dict[str, int] = field(default_factory=dict)
+    note: str = ""  # Vietnamese: why the model was not used although asked for
 
     def summary_vi(self) -> str:
         kinds = ", ".join(f"{'tự luận' if k == 'open' else 'trắc nghiệm'} {n}" for k, n in self.by_kind.items())
         reasons = "; ".join(f"{FLAG_MESSAGES_VI.get(f, f)} ({n})" for f, n in self.flag_counts.items())
+        rejected = (f"bộ kiểm chứng trích dẫn loại {self.dropped_by_verifier}" + (f" [{reasons}]" if reasons else ""))
+        if self.generator == "llm":
+            written = (f"mô hình ngôn ngữ được hỏi {self.model_calls} lần, {self.unusable} câu trả lời "
+                       f"không dùng được, {rejected}; dùng {self.by_origin.get('llm', 0)} câu của mô hình và "
+                       f"{self.by_origin.get('rule', 0)} câu theo quy tắc")
+        else:
+            written = f"quy tắc viết {self.candidates} câu, {rejected}"
         return (f"Đã chọn {self.selected} câu hỏi ({kinds or '0'}) từ {self.available} câu đạt kiểm chứng; "
-                f"quy tắc viết {self.candidates} câu, bộ kiểm chứng trích dẫn loại {self.dropped_by_verifier}"
-                + (f" [{reasons}]" if reasons else "") + f", loại {self.duplicates} câu trùng lặp.")
+                f"{written}, loại {self.duplicates} câu trùng lặp." + (f" {self.note}" if self.note else ""))
 
 
 @dataclass
@@ -192,30 +207,54 @@ def _check_all(items: list[QAItem], find: Callable[[str], Document | None],
     return ok, flagged
 
 
+def scoped(docs: Sequence[Document], scope: Sequence[str] | str | None) -> list[tuple[DocView, list[tuple[int, int]]]]:
+    """Each document with its spans in scope; documents without the scope's sections are left out
+    (ScopeError when none has them)."""
+    out, scope_errors = [], []
+    for doc in docs:
+        view = DocView(doc)
+        try:
+            out.append((view, select(view, scope)))
+        except ScopeError as exc:
+            scope_errors.append(str(exc))
+    if scope_errors and len(scope_errors) == len(docs):
+        raise ScopeError(" ".join(scope_errors))
+    return out
+
+
 def generate_from_documents(docs: Sequence[Document], scope: Sequence[str] | str | None = None,
-                            count: int | None = None, kind: str | None = None,
-                            settings: object | None = None) -> GenerationResult:
-    """The whole pipeline on Documents: rules -> shared verifier -> near-duplicates -> a spread selection."""
+                            count: int | None = None, kind: str | None = None, settings: object | None = None,
+                            progress: Callable[[float, str], None] | None = None) -> GenerationResult:
+    """The whole pipeline on Documents: writer -> shared verifier -> near-duplicates -> a spread selection.
+
+    The writer is the answer model or the rules (``TrainerSettings.generator``); ``progress(fraction, what)``
+    hears about each model reply (the rules are fast and report nothing).
+    """
     cfg = trainer_settings(settings)
     count = cfg.count if count is None else count
     kind = kind or cfg.kind
     if kind not in KIND_CHOICES:
         raise ValueError(f"kind must be one of {KIND_CHOICES}")
+    from bot.trainer.llm_generate import choose_backend, generate_with_model  # imports this module
+
+    backend, note = choose_backend(settings)
+    if backend is not None:
+        return generate_with_model(docs, scope, count, kind, settings, backend, progress)
+    result = rule_set(docs, scope, count, kind, settings)
+    result.report.note = note
+    return result
+
+
+def rule_set(docs: Sequence[Document], scope: Sequence[str] | str | None, count: int, kind: str,
+             settings: object | None = None) -> GenerationResult:
+    """Rule-based generation: rules -> shared verifier -> near-duplicates -> a spread selection."""
+    cfg = trainer_settings(settings)
     threshold = support_threshold(settings)
     find = _cached({d.id: d for d in docs}.get)
     report = GenerationReport([d.id for d in docs])
     candidates: list[QAItem] = []
-    scope_errors: list[str] = []
-    for doc in docs:
-        view = DocView(doc)
-        try:
-            spans = select(view, scope)
-        except ScopeError as exc:
-            scope_errors.append(str(exc))
-            continue
+    for view, spans in scoped(docs, scope):
         candidates.extend(RuleWriter(view, cfg).candidates(spans, kind))
-    if scope_errors and len(scope_errors) == len(docs):
-        raise ScopeError(" ".join(scope_errors))
     report.candidates = len(candidates)
     ok, flagged = _check_all(candidates, find, threshold)
     report.dropped_by_verifier = len(flagged)
@@ -227,15 +266,17 @@ def generate_from_documents(docs: Sequence[Document], scope: Sequence[str] | str
     report.selected = len(items)
     report.by_type = dict(Counter(i.type for i in items))
     report.by_kind = dict(Counter(i.kind for i in items))
+    report.by_origin = dict(Counter(i.origin for i in items))
     for item in flagged:
         log.info("trainer: dropped %s (%s): %s", item.id, ",".join(item.flags), item.question)
     return GenerationResult(items, flagged, report)
 
 
 def generate_set(source: object, doc_ids: Sequence[str], scope: Sequence[str] | str | None = None,
-                 count: int | None = None, kind: str | None = None, settings: object | None = None) -> GenerationResult:
+                 count: int | None = None, kind: str | None = None, settings: object | None = None,
+                 progress: Callable[[float, str], None] | None = None) -> GenerationResult:
     """``generate`` with the dropped items and the report."""
-    return generate_from_documents(documents_of(source, doc_ids), scope, count, kind, settings)
+    return generate_from_documents(documents_of(source, doc_ids), scope, count, kind, settings, progress)
 
 
 def generate(source: object, doc_ids: Sequence[str], scope: Sequence[str] | str | None = None, count: int | None = None,
@@ -301,6 +342,17 @@ def _find_quote(text: str, quote: str) -> tuple[int, int] | None:
     return match.span() if match else None
 
 
+def quote_source(doc: Document, quote: str) -> SourceRef:
+    """The quote as a source of the document: its own text, heading and page when found (spacing and tone
+    placement may differ), else the typed text at offset 0 (the verifier then flags it)."""
+    span = _find_quote(doc.text, quote)
+    if span is None:
+        return SourceRef(doc.id, quote.strip(), 0, 0)
+    view = DocView(doc)
+    s, e = span
+    return SourceRef(doc.id, doc.text[s:e], s, e, view.heading_at(s), view.page_at(s))
+
+
 def manual_item(source: object, doc_id: str, question: str, answer: str, quote: str, kind: str = "open",
                 options: Sequence[str] | None = None, correct: int | None = None, type: str = "fact",  # noqa: A002
                 difficulty: str = "trung bình", settings: object | None = None) -> QAItem:
@@ -310,13 +362,7 @@ def manual_item(source: object, doc_id: str, question: str, answer: str, quote: 
     doc = find(doc_id)
     if doc is None:
         raise UnknownDocument(f"Không có tài liệu: {doc_id}")
-    span = _find_quote(doc.text, quote)
-    if span is None:
-        sources = [SourceRef(doc_id, quote.strip(), 0, 0)]
-    else:
-        view = DocView(doc)
-        s, e = span
-        sources = [SourceRef(doc_id, doc.text[s:e], s, e, view.heading_at(s), view.page_at(s))]
+    sources = [quote_source(doc, quote)]
     item = QAItem(make_id(kind, doc_id, question), kind, type, difficulty, question.strip(), answer.strip(), sources,
                   [o.strip() for o in options or []], correct, origin="manual", rule="manual")
     return check_item(item, find, support_threshold(settings))

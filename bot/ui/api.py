@@ -21,11 +21,11 @@ from bot.answering import pipeline
 from bot.indexing.index import Index
 from bot.settings import AnswerSettings, Settings
 from bot.ui import auth
+from bot.ui.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
 
 BACKENDS: tuple[str, ...] = typing.get_args(AnswerSettings.model_fields["backend"].annotation)
-MAX_QUESTION_CHARS = 2000
 
 
 class Turn(BaseModel):
@@ -34,12 +34,12 @@ class Turn(BaseModel):
 
 
 class AskRequest(BaseModel):
-    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    question: str = Field(min_length=1)  # too long: answered with a message by the pipeline
     history: list[Turn] = Field(default_factory=list, max_length=40)
     backend: str | None = None
 
 
-def build_router(settings: Settings, index: Index) -> APIRouter:
+def build_router(settings: Settings, index: Index, limiter: RateLimiter) -> APIRouter:
     router = APIRouter(prefix="/api")
     basic = HTTPBasic(auto_error=False)
 
@@ -53,7 +53,10 @@ def build_router(settings: Settings, index: Index) -> APIRouter:
         return found.name
 
     @router.post("/ask")
-    def ask(request: AskRequest, user: str = Depends(account)) -> dict:
+    def ask(request: AskRequest, http: Request, user: str = Depends(account)) -> dict:
+        wait = limiter.wait_seconds(http.client.host if http.client else "")
+        if wait:
+            raise HTTPException(status_code=429, detail=limiter.message(wait), headers={"Retry-After": str(wait)})
         chosen = settings
         if request.backend:
             if request.backend not in BACKENDS:
@@ -81,9 +84,9 @@ def build_router(settings: Settings, index: Index) -> APIRouter:
     return router
 
 
-def install(app: FastAPI, settings: Settings, index: Index) -> None:
+def install(app: FastAPI, settings: Settings, index: Index, limiter: RateLimiter | None = None) -> None:
     """Add the API routes (before Gradio is mounted at '/') and Vietnamese errors for bad requests."""
-    app.include_router(build_router(settings, index))
+    app.include_router(build_router(settings, index, limiter or RateLimiter(settings.ui.rate_limit)))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -1,7 +1,9 @@
 """The web app: one FastAPI server with the HTTP API (``/api/…``) and the Gradio page mounted at ``/``.
 
-Tabs: ``chat.py`` (questions and cited answers), ``library.py`` (documents and feedback, for admins);
-``auth.py`` (accounts and the login panel), ``api.py`` (HTTP API). This module only wires them.
+Tabs: ``chat.py`` (questions and cited answers), ``library.py`` (documents and feedback, for admins),
+``trainer.py`` (cited Q&A and quizzes for training classes), ``evaluation.py`` (test-set runs and their
+reports, for admins); ``auth.py`` (accounts and the login panel), ``api.py`` (HTTP API),
+``ratelimit.py`` (questions per client). This module only wires them.
 """
 
 from __future__ import annotations
@@ -18,8 +20,11 @@ from bot.indexing.index import Index
 from bot.settings import Settings
 from bot.ui import api, auth
 from bot.ui.chat import Examples, build_chat, load_examples
+from bot.ui.evaluation import build_evaluation
 from bot.ui.library import build_library
+from bot.ui.ratelimit import RateLimiter
 from bot.ui.style import CSS
+from bot.ui.trainer import build_trainer
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +33,10 @@ INTRO_VI = ("Hỏi về công tác dân vận, Luật Thực hiện dân chủ �
             "Mỗi câu trả lời dẫn nguồn đến đúng đoạn văn bản; khi tài liệu không có thông tin, trợ lý sẽ nói rõ.")
 
 
-def build_blocks(settings: Settings, index: Index, feedback: FeedbackStore) -> gr.Blocks:
+def build_blocks(settings: Settings, index: Index, feedback: FeedbackStore,
+                 limiter: RateLimiter | None = None) -> gr.Blocks:
     ui = settings.ui
+    limiter = limiter or RateLimiter(ui.rate_limit)
     examples = Examples(settings, index)
     # Pick the example questions (and load the embedding model) now, not at the first page load.
     threading.Thread(target=examples.get, name="examples", daemon=True).start()
@@ -41,14 +48,22 @@ def build_blocks(settings: Settings, index: Index, feedback: FeedbackStore) -> g
                 auth.build_login(ui, session)
         with gr.Tabs(elem_id="hd-tabs"):
             with gr.Tab("💬 Hỏi đáp", id="chat", elem_id="hd-tab-chat"):
-                chat = build_chat(settings, index, session, feedback, examples)
+                chat = build_chat(settings, index, session, feedback, examples, limiter)
             with gr.Tab("📚 Thư viện tài liệu", id="library", elem_id="hd-tab-library"):
                 build_library(settings, index, session, feedback)
+            with gr.Tab("📝 Soạn câu hỏi", id="trainer", elem_id="hd-tab-trainer"):
+                build_trainer(settings, index, session)
+            with gr.Tab("📊 Đánh giá", id="eval", elem_id="hd-tab-eval"):
+                build_evaluation(settings, index, session)
         blocks.load(load_examples(chat), None, chat.chatbot, api_visibility="private", show_progress="hidden")
 
         if not ui.require_login_for_chat:
-            def ask(question: str, history: list[dict] | None = None, backend: str | None = None) -> dict:
+            def ask(question: str, history: list[dict] | None = None, backend: str | None = None,
+                    request: gr.Request = None) -> dict:
                 """Answer a Vietnamese question from the indexed documents (the `ask --json` object)."""
+                wait = limiter.wait_seconds(request.client.host if request and request.client else "")
+                if wait:
+                    raise gr.Error(limiter.message(wait))
                 chosen = settings
                 if backend:
                     if backend not in api.BACKENDS:
@@ -67,8 +82,9 @@ def build_app(settings: Settings | None = None, index: Index | None = None) -> F
     index = index or pipeline.get_index(settings)
     feedback = FeedbackStore(feedback_path(settings.index_dir))
     app = FastAPI(title=TITLE_VI, docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
-    api.install(app, settings, index)
-    blocks = build_blocks(settings, index, feedback)
+    limiter = RateLimiter(settings.ui.rate_limit)  # one budget per client across the page and the API
+    api.install(app, settings, index, limiter)
+    blocks = build_blocks(settings, index, feedback, limiter)
     blocks.queue(default_concurrency_limit=1)
     max_mb = settings.ingest.max_file_mb
     return gr.mount_gradio_app(app, blocks, path="/", footer_links=[], css=CSS, show_error=True,

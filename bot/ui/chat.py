@@ -26,7 +26,14 @@ from bot.indexing.index import Index
 from bot.settings import Settings
 from bot.ui import auth
 from bot.ui.export import conversation_docx, conversation_markdown
-from bot.ui.render import answer_html, document_html, draft_html, passage_html, question_html
+from bot.ui.ratelimit import RateLimiter
+from bot.ui.render import (
+    answer_html,
+    document_html,
+    draft_html,
+    passage_html,
+    question_html,
+)
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +41,6 @@ PLACEHOLDER_VI = ("**Hỏi về công tác dân vận và các văn bản trong 
                   "Mỗi câu trả lời dẫn nguồn đến đúng đoạn văn bản; bấm vào nguồn để xem đoạn trích.")
 LOGIN_NEEDED_VI = "🔒 Hãy đăng nhập (mục **Đăng nhập** ở đầu trang) để sử dụng hỏi đáp."
 ERROR_VI = "Đã có lỗi khi trả lời câu hỏi này. Vui lòng thử lại sau."
-MAX_QUESTION_CHARS = 2000
 
 # Questions for the demo corpus; each is shown only when the loaded corpus answers it.
 DEMO_EXAMPLES_VI = [
@@ -190,8 +196,9 @@ class _Exports:
 
 
 def build_chat(settings: Settings, index: Index, session: gr.State, feedback: FeedbackStore,
-               examples: Examples | None = None) -> ChatTab:
+               examples: Examples | None = None, limiter: RateLimiter | None = None) -> ChatTab:
     ui = settings.ui
+    limiter = limiter or RateLimiter(ui.rate_limit)
     exports = _Exports()
     examples = examples or Examples(settings, index)
     allowed = auth.can_chat(ui, None)
@@ -204,7 +211,7 @@ def build_chat(settings: Settings, index: Index, session: gr.State, feedback: Fe
         with gr.Row(equal_height=True, elem_id="hd-ask-row"):
             question = gr.Textbox(placeholder="Nhập câu hỏi… (Enter để gửi, Shift+Enter để xuống dòng)", lines=1,
                                   max_lines=6, show_label=False, elem_id="hd-question", scale=5, container=False,
-                                  max_length=MAX_QUESTION_CHARS)
+                                  max_length=settings.answer.max_question_chars)
             send = gr.Button("Gửi", variant="primary", elem_id="hd-send", scale=0, min_width=80)
         with gr.Row(elem_id="hd-chat-tools"):
             regenerate = gr.Button("🔄 Tạo lại câu trả lời", size="sm", elem_id="hd-regenerate", min_width=120)
@@ -238,10 +245,13 @@ def build_chat(settings: Settings, index: Index, session: gr.State, feedback: Fe
         if not auth.can_chat(ui, current):
             raise gr.Error("Hãy đăng nhập để sử dụng hỏi đáp.", title="Cần đăng nhập")
 
-    def run_turn(text: str, messages: list, turns: list[dict], current: dict | None):
+    def run_turn(text: str, messages: list, turns: list[dict], current: dict | None, request: gr.Request):
         require_chat(current)
-        text = (text or "").strip()[:MAX_QUESTION_CHARS]
-        if not text:
+        text = (text or "").strip()
+        wait = limiter.wait_seconds(request.client.host if request and request.client else "") if text else 0
+        if wait:
+            gr.Warning(limiter.message(wait), title="Chậm lại một chút")
+        if not text or wait:
             yield gr.update(), gr.update(), gr.update(), gr.update(), gr.update(), gr.update()
             return
         messages = list(messages or []) + [{"role": "user", "content": question_html(text)},
@@ -266,13 +276,13 @@ def build_chat(settings: Settings, index: Index, session: gr.State, feedback: Fe
         yield (messages, turns, gr.update(), gr.update(value=md, interactive=True),
                gr.update(value=docx, interactive=True), gr.update())
 
-    def regenerate_last(messages: list, turns: list[dict], current: dict | None):
+    def regenerate_last(messages: list, turns: list[dict], current: dict | None, request: gr.Request):
         require_chat(current)
         if not turns:
             gr.Info("Chưa có câu trả lời nào để tạo lại.")
             yield gr.update(), gr.update(), gr.update(), gr.update(), gr.update(), gr.update()
             return
-        yield from run_turn(turns[-1]["question"], list(messages)[:-2], turns[:-1], current)
+        yield from run_turn(turns[-1]["question"], list(messages)[:-2], turns[:-1], current, request)
 
     def clear_all():
         return ([], [], "", gr.update(value=None, interactive=False), gr.update(value=None, interactive=False),
