@@ -111,9 +111,11 @@ def code_version() -> dict:
     return {"commit": git("rev-parse", "--short", "HEAD"), "bot_uncommitted": dirty}
 
 
-def write_result(name: str, payload: dict) -> Path:
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    path = RESULTS_DIR / f"{name}.json"
+def write_result(name: str, payload: dict, folder: Path | None = None) -> Path:
+    """bench/results/NAME.json (committed), or NAME.json in ``folder``."""
+    folder = folder or RESULTS_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.json"
     data = {"benchmark": name, "machine": machine_info(), "code": code_version(), **payload}
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return path

@@ -8,7 +8,8 @@
 ``quality`` runs the evaluation runner once per backend and adds, per answered question, what the runner
 does not measure: faithfulness (share of the answer's content syllables found in the passages it cites),
 numbers not found in a cited passage, and for generated answers the share of the model's own sentences
-that the verifier kept as cited (raw faithfulness) or dropped. Results go to evals/out/llm/llm_*.json.
+that the verifier kept as cited (raw faithfulness) or dropped. Summaries go to bench/results/llm_*.json,
+per-question answers to evals/out/llm/ (git-ignored: the shared dev sets stay out of the repository).
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ import statistics
 import time
 from pathlib import Path
 
-import _common
 from _common import REPO_ROOT, peak_rss_mib, percentile, print_table, quiet_logs, write_result
 
-# Results stay out of the repository (evals/out/ is git-ignored): they depend on the machine and its load.
-_common.RESULTS_DIR = REPO_ROOT / "evals" / "out" / "llm"
+# Per-question answers stay out of the repository (evals/out/ is git-ignored): the shared dev sets' questions
+# must not be copied into it. Speed figures and quality summaries go to bench/results/.
+DETAILS_DIR = REPO_ROOT / "evals" / "out" / "llm"
 
 from bot.answering.verify import numbers_supported, split_sentences
 from bot.documents.normalize import fold
@@ -81,6 +82,8 @@ def cmd_speed(args: argparse.Namespace) -> None:
         chosen = select_passages(query, passages, backend.count_tokens, cfg)
         messages = build_messages(question, chosen)
         for repeat in range(args.repeats):
+            # llama.cpp reuses the KV cache of a prompt it has seen: start cold, as a new question does.
+            getattr(getattr(backend.model, "client", None), "reset", lambda: None)()
             stats = GenerationStats(prompt_tokens=prompt_tokens(messages, backend.count_tokens))
             text = "".join(backend.stream(messages, args.max_tokens, stats))
             decode_s = max(1e-6, (stats.total_ms - stats.first_token_ms) / 1000)
@@ -175,6 +178,20 @@ def answer_faithfulness(result) -> dict:
     return row
 
 
+def headline(report: dict) -> dict:
+    """The figures every column of the quality table has, from a runner report (with its question rows)."""
+    return {
+        "n": report["n"], "answerable": report["n_answerable"],
+        "answered": sum(1 for r in report["questions"] if not r["refused"]),
+        "refused": sum(1 for r in report["questions"] if r["refused"]),
+        **{key: report["refusal"][key] for key in ("correct_answers", "false_refusals", "fabricated_answers")},
+        "refusal_accuracy": report["refusal"]["accuracy"],
+        "citation_precision": report["citations"]["precision"], "citation_recall": report["citations"]["recall"],
+        "verifier_faithfulness": report["citations"].get("faithfulness"),
+        "token_f1": report["answer"]["token_f1"], "numbers_match": report["answer"]["numbers_match"],
+    }
+
+
 def cmd_quality(args: argparse.Namespace) -> None:
     import bot.evaluation.runner as runner
     from bot.evaluation.testset import load_testset
@@ -219,19 +236,8 @@ def cmd_quality(args: argparse.Namespace) -> None:
                              "total_s": round(a.timings_ms.get("total_ms", 0) / 1000, 1)}
                             for q, a in answers.items()]
         summary[backend] = {
-            "backend_used": backends_used, "fallback": fallbacks,
-            "n": report["n"], "answerable": report["n_answerable"],
-            "answered": sum(1 for a in answers.values() if not a.refused),
-            "refused": sum(1 for a in answers.values() if a.refused),
-            "correct_answers": report["refusal"]["correct_answers"],
-            "false_refusals": report["refusal"]["false_refusals"],
-            "fabricated_answers": report["refusal"]["fabricated_answers"],
-            "refusal_accuracy": report["refusal"]["accuracy"],
-            "citation_precision": report["citations"]["precision"],
-            "citation_recall": report["citations"]["recall"],
-            "token_f1": report["answer"]["token_f1"], "numbers_match": report["answer"]["numbers_match"],
+            "backend_used": backends_used, "fallback": fallbacks, **headline(report),
             "faithfulness": mean("faithfulness"),
-            "verifier_faithfulness": report["citations"].get("faithfulness"),
             "answers_with_unsupported_numbers": sum(1 for e in extra if e["unsupported_numbers"]),
             "raw_faithfulness": mean("raw_faithfulness"),
             "dropped_sentences": sum(e.get("dropped_sentences", 0) for e in extra),
@@ -251,20 +257,8 @@ def cmd_quality(args: argparse.Namespace) -> None:
             rows = [quotes[r["id"]] if r["refused"] and r["refusal_reason"].startswith("model answer") else r
                     for r in report["questions"]]
             hybrid = runner.summarize(rows)
-            summary[f"{backend}+quotes"] = {
-                key: None for key in summary[backend]} | {
-                "n": hybrid["n"], "answerable": hybrid["n_answerable"],
-                "answered": sum(1 for r in rows if not r["refused"]),
-                "refused": sum(1 for r in rows if r["refused"]),
-                "correct_answers": hybrid["refusal"]["correct_answers"],
-                "false_refusals": hybrid["refusal"]["false_refusals"],
-                "fabricated_answers": hybrid["refusal"]["fabricated_answers"],
-                "refusal_accuracy": hybrid["refusal"]["accuracy"],
-                "citation_precision": hybrid["citations"]["precision"],
-                "citation_recall": hybrid["citations"]["recall"],
-                "verifier_faithfulness": hybrid["citations"].get("faithfulness"),
-                "token_f1": hybrid["answer"]["token_f1"], "numbers_match": hybrid["answer"]["numbers_match"],
-                "backend_used": [], "fallback": []}
+            summary[f"{backend}+quotes"] = {key: None for key in summary[backend]} | {
+                **headline({**hybrid, "questions": rows}), "backend_used": [], "fallback": []}
     keys = [k for k in next(iter(summary.values())) if k not in ("backend_used", "fallback")]
     print_table(["metric", *summary], [[k, *[v[k] if v[k] is not None else "-" for v in summary.values()]]
                                        for k in keys])
@@ -272,9 +266,9 @@ def cmd_quality(args: argparse.Namespace) -> None:
         if values["fallback"]:
             print(f"{backend}: fell back — {values['fallback']}")
     name = f"llm_quality_{testset.stem}" + (f"_first{args.limit}" if args.limit else "")
-    path = write_result(name, {"testset": str(testset), "corpus": str(corpus),
-                                                        "results": summary, "questions": details})
-    print(f"wrote {path}")
+    path = write_result(name, {"testset": str(testset), "corpus": str(corpus), "results": summary})
+    details_path = write_result(name, {"testset": str(testset), "questions": details}, DETAILS_DIR)
+    print(f"wrote {path} (per-question answers: {details_path})")
 
 
 def main() -> None:

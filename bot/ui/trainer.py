@@ -323,21 +323,23 @@ def build_trainer(settings: Settings, index: Index, session: gr.State) -> None:
 
     approve_all.click(on_approve_all, [items_state, table, session], outputs, api_visibility="private")
 
-    def on_delete(state, rows, who):
+    def ticked(state, rows, who, what: str) -> tuple[list[QAItem], list[str]]:
+        """The items and the ids ticked in «Chọn»; none ticked is an error naming the action."""
         require(who)
         items, chosen = current(state, rows)
         if not chosen:
-            raise gr.Error("Hãy tích cột «Chọn» ở các câu cần xóa.", title="Chưa chọn câu hỏi")
+            raise gr.Error(f"Hãy tích cột «Chọn» ở các câu cần {what}.", title="Chưa chọn câu hỏi")
+        return items, chosen
+
+    def on_delete(state, rows, who):
+        items, chosen = ticked(state, rows, who, "xóa")
         left = [i for i in items if i.id not in chosen]
         return view(left, f"Đã xóa {len(items) - len(left)} câu hỏi; còn {len(left)} câu.")
 
     delete.click(on_delete, [items_state, table, session], outputs, api_visibility="private")
 
     def on_regenerate(state, rows, who):
-        require(who)
-        items, chosen = current(state, rows)
-        if not chosen:
-            raise gr.Error("Hãy tích cột «Chọn» ở câu cần tạo lại.", title="Chưa chọn câu hỏi")
+        items, chosen = ticked(state, rows, who, "tạo lại")
         replaced, none_left, ticked = 0, 0, []
         for position, item in enumerate(list(items)):
             if item.id not in chosen:
