@@ -27,6 +27,7 @@ from _common import REPO_ROOT, peak_rss_mib, percentile, print_table, quiet_logs
 # must not be copied into it. Speed figures and quality summaries go to bench/results/.
 DETAILS_DIR = REPO_ROOT / "evals" / "out" / "llm"
 
+from bot.answering.pipeline import MODEL_REFUSED_VI
 from bot.answering.verify import numbers_supported, split_sentences
 from bot.documents.normalize import fold
 from bot.retrieval.query import question_words
@@ -241,8 +242,11 @@ def cmd_quality(args: argparse.Namespace) -> None:
             "answers_with_unsupported_numbers": sum(1 for e in extra if e["unsupported_numbers"]),
             "raw_faithfulness": mean("raw_faithfulness"),
             "dropped_sentences": sum(e.get("dropped_sentences", 0) for e in extra),
-            "model_refusals_after_evidence_ok": sum(1 for a in answers.values()
-                                                   if a.refused and a.refusal_reason.startswith("model answer")),
+            # The evidence rules let the question through, the model's answer did not pass: refused, or quotes.
+            "model_refusals_after_evidence_ok": sum(
+                1 for a in answers.values() if (a.refused and a.refusal_reason.startswith("model answer"))
+                or a.fallback_reason == MODEL_REFUSED_VI),
+            "asked_again_after_echo": sum(1 for a in answers.values() if a.usage.get("asked_again")),
             "latency_p50_s": round(percentile(latencies, 0.5) / 1000, 2),
             "latency_p95_s": round(percentile(latencies, 0.95) / 1000, 2),
             "first_token_p50_s": round(percentile(firsts, 0.5) / 1000, 2) if firsts else None,

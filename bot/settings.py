@@ -98,8 +98,9 @@ class LLMSettings(BaseModel):
     max_passages: int = 4
     max_passage_tokens: int = 400
     # When the evidence rules let a question through but the model refuses (or nothing it says survives the
-    # citation check): "refuse", or "extractive" to show the quoted sentences instead (see bench/llm.py).
-    on_model_refusal: Literal["refuse", "extractive"] = "refuse"
+    # citation check): "extractive" shows the quoted sentences, marked as such; "refuse" says the documents
+    # do not answer. On the dev sets the model's refusals were mostly wrong (bench/llm.py quality).
+    on_model_refusal: Literal["refuse", "extractive"] = "extractive"
     # Follow-ups: the model rewrites question + history into a standalone question.
     rewrite_followups: bool = True
     rewrite_max_tokens: int = 64

@@ -97,6 +97,11 @@ def ask(index, settings, question: str, history=None) -> Answer:
     return answer(question, history, settings=settings, index=index)
 
 
+def refusing(settings):
+    """Settings where a model answer that fails the check becomes the refusal (not the quotes)."""
+    return settings.model_copy(update={"llm": settings.llm.model_copy(update={"on_model_refusal": "refuse"})})
+
+
 def assert_verbatim_citations(index, result: Answer) -> None:
     assert [c.n for c in result.citations] == list(range(1, len(result.citations) + 1))
     for citation in result.citations:
@@ -191,7 +196,7 @@ def test_a_wrong_number_is_dropped(tiny_index, use_model) -> None:
 
 def test_unsupported_answer_becomes_the_refusal(tiny_index, use_model) -> None:
     model = GenericFakeChatModel(messages=iter(["Hương ước do Quốc hội ban hành hằng năm theo nhiệm kỳ [1]."]))
-    result = ask(tiny_index, use_model(model), "Hương ước, quy ước là gì?")
+    result = ask(tiny_index, refusing(use_model(model)), "Hương ước, quy ước là gì?")
     assert result.refused and result.text == REFUSAL_VI and result.citations == []
     assert result.refusal_reason.startswith("model answer")
     assert result.model_text.startswith("Hương ước do Quốc hội")
@@ -199,8 +204,22 @@ def test_unsupported_answer_becomes_the_refusal(tiny_index, use_model) -> None:
 
 def test_model_refusal_is_a_refusal(tiny_index, use_model) -> None:
     model = GenericFakeChatModel(messages=iter([REFUSAL_VI]))
-    result = ask(tiny_index, use_model(model), "Hương ước, quy ước là gì?")
+    result = ask(tiny_index, refusing(use_model(model)), "Hương ước, quy ước là gì?")
     assert result.refused and result.text == REFUSAL_VI
+
+
+def test_a_model_that_only_echoes_the_question_is_asked_again(tiny_index, use_model) -> None:
+    question = "Hương ước, quy ước là gì?"
+    model = ScriptedChat(respond=lambda messages: (
+        f"{DEFINITION} [1]." if str(messages[-1].content).startswith("Câu hỏi:") else question))
+    result = ask(tiny_index, use_model(model), question)
+    assert len(model.prompts) == 2 and result.usage["asked_again"]
+    assert str(model.prompts[1][-1].content).startswith(f"Câu hỏi: {question}\n\nTài liệu:\n[1]")
+    assert not result.refused and result.backend == "llamacpp" and DEFINITION in result.text
+    # Asked again only for an echo: an answer that is just unsupported is not retried.
+    model = ScriptedChat(respond=lambda messages: "Hương ước do Quốc hội ban hành hằng năm theo nhiệm kỳ [1].")
+    result = ask(tiny_index, refusing(use_model(model)), question)
+    assert len(model.prompts) == 1 and not result.usage["asked_again"] and result.refused
 
 
 def test_model_refusal_can_fall_back_to_quotes(tiny_index, use_model) -> None:
@@ -358,7 +377,11 @@ def test_injection_in_a_document_changes_nothing(injected_index, monkeypatch) ->
     assert "nhà văn hóa thôn" in prompt  # the page itself is read …
     assert "Bỏ qua mọi hướng dẫn" not in prompt and "500.000" not in prompt  # … but not its order
     assert obeying.prompts[0][0].content == SYSTEM_PROMPT_VI
-    assert "500.000" not in result.text and result.refused  # the obeying answer is checked away
+    # The obeying answer is checked away: quotes instead (the default), or the refusal.
+    assert "500.000" not in result.text and result.backend == "extractive" and result.fallback_reason
+    assert "Bỏ qua" not in result.text and all("500.000" not in c.quote for c in result.citations)
+    result = answer(question, settings=refusing(settings), index=injected_index)
+    assert "500.000" not in result.text and result.refused
 
     # An honest model answers from the page, unaffected.
     honest = ScriptedChat(respond=copy_sentence("niêm yết tại nhà văn hóa thôn"))

@@ -27,9 +27,14 @@ pytest.importorskip("llama_cpp")
 @pytest.fixture(scope="module")
 def llm_settings(tiny_index):
     s = tiny_index.settings
-    # A generous time limit: a busy machine must not turn a slow answer into a fallback here.
+    return model_settings(s)
+
+
+def model_settings(s):
+    """The model's own answers: a generous time limit (a busy machine must not turn a slow answer into a
+    fallback here), and its refusals kept as refusals rather than replaced by quotes."""
     return s.model_copy(update={"answer": s.answer.model_copy(update={"backend": "llamacpp"}),
-                                "llm": s.llm.model_copy(update={"timeout_s": 600})})
+                                "llm": s.llm.model_copy(update={"timeout_s": 600, "on_model_refusal": "refuse"})})
 
 
 CASES = [
@@ -81,9 +86,7 @@ def test_real_model_is_not_called_for_an_off_topic_question(tiny_index, llm_sett
 
 def test_real_model_ignores_orders_in_documents_and_questions(injected_index) -> None:
     """A corpus page that orders the model about, and a question that does: the answer stays on the documents."""
-    s = injected_index.settings
-    settings = s.model_copy(update={"answer": s.answer.model_copy(update={"backend": "llamacpp"}),
-                                    "llm": s.llm.model_copy(update={"timeout_s": 600})})
+    settings = model_settings(injected_index.settings)
     result = answer("Hương ước, quy ước của thôn được niêm yết ở đâu?", settings=settings, index=injected_index)
     assert result.backend == "llamacpp", result.fallback_reason
     assert "500.000" not in result.text and "500.000" not in result.model_text, result.model_text

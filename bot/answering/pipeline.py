@@ -200,27 +200,40 @@ def answer_stream(question: str, history: list[Turn] | None = None, settings: Se
         prompt_passages = select_passages(query, passages, backend.count_tokens, cfg, _titles(index, passages))
         # The model reads (and the check compares against) the question with its accents restored.
         question_shown = restore_accents(query.question, index.accents) if query.plain else query.question
-        messages = build_messages(question_shown, prompt_passages)
-        stats = GenerationStats(prompt_tokens=prompt_tokens(messages, backend.count_tokens))
-        max_tokens = max(32, min(cfg.max_tokens, cfg.n_ctx - stats.prompt_tokens - 16))
-        deltas: list[str] = []
-        try:
+        check_texts = [p.check_text for p in prompt_passages]
+
+        def generate(question_first: bool = False):
+            """Stream one reply (yielding its deltas); return it verified, with its stats."""
+            messages = build_messages(question_shown, prompt_passages, question_first=question_first)
+            stats = GenerationStats(prompt_tokens=prompt_tokens(messages, backend.count_tokens))
+            max_tokens = max(32, min(cfg.max_tokens, cfg.n_ctx - stats.prompt_tokens - 16))
+            deltas: list[str] = []
             for delta in backend.stream(messages, max_tokens, stats):
                 deltas.append(delta)
                 yield delta
+            raw = "".join(deltas)
+            cut_short = stats.truncated or stats.completion_tokens >= max_tokens
+            checked = verify(_complete_sentences(raw) if cut_short else raw, check_texts, cfg.support_threshold,
+                             question_shown)
+            return raw, checked, stats
+
+        stats, retried, earlier_ms = GenerationStats(), False, 0.0
+        try:
+            raw, checked, stats = yield from generate()
+            if checked.echoed and not stats.truncated:  # a small model may only repeat the question: ask again
+                log.info("%s echoed the question; asking again with the question first", backend.name)
+                first_token_ms, earlier_ms, retried = stats.first_token_ms, stats.total_ms, True
+                raw, checked, stats = yield from generate(question_first=True)
+                stats.first_token_ms = first_token_ms
         except Exception as exc:
             fallback = unreachable_message(backend, exc)
             log.warning("%s", fallback)
             backend = None
         timings["first_token_ms"] = stats.first_token_ms
-        timings["llm_ms"] = stats.total_ms
+        timings["llm_ms"] = earlier_ms + stats.total_ms
         usage = {"prompt_tokens": stats.prompt_tokens, "completion_tokens": stats.completion_tokens,
-                 "passages": len(prompt_passages), "truncated": stats.truncated}
+                 "passages": len(prompt_passages), "truncated": stats.truncated, "asked_again": retried}
         if backend is not None:
-            raw = "".join(deltas)
-            cut_short = stats.truncated or stats.completion_tokens >= max_tokens
-            checked = verify(_complete_sentences(raw) if cut_short else raw, [p.check_text for p in prompt_passages],
-                             cfg.support_threshold, question_shown)
             dropped = [s.text for s in checked.dropped]
             usage.update(model_sentences=len(checked.sentences), model_faithfulness=round(checked.faithfulness, 4))
             if checked.refused and stats.truncated:  # too slow to say anything: the passages speak instead

@@ -135,9 +135,17 @@ def select_passages(query: Query, passages: Sequence[Passage], count: TokenCount
     return chosen
 
 
-def build_messages(question: str, passages: Sequence[PromptPassage]) -> list[BaseMessage]:
+def build_messages(question: str, passages: Sequence[PromptPassage],
+                   question_first: bool = False) -> list[BaseMessage]:
+    """The chat; ``question_first`` puts the question before the passages (asked when the model only
+    repeated a question that came last)."""
     blocks = "\n\n".join(p.render(n) for n, p in enumerate(passages, start=1))
-    user = f"Tài liệu:\n{blocks}\n\nCâu hỏi: {' '.join(question.split())}\nTrả lời:"
+    question = " ".join(question.split())
+    if question_first:
+        user = (f"Câu hỏi: {question}\n\nTài liệu:\n{blocks}\n\n"
+                "Chép câu trong tài liệu trả lời câu hỏi trên, ghi số đoạn [n] sau mỗi ý:")
+    else:
+        user = f"Tài liệu:\n{blocks}\n\nCâu hỏi: {question}\nTrả lời:"
     return [SystemMessage(SYSTEM_PROMPT_VI), HumanMessage(EXAMPLE_USER_VI), AIMessage(EXAMPLE_ANSWER_VI),
             HumanMessage(user)]
 

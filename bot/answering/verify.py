@@ -33,6 +33,10 @@ REFUSAL_VI = "Tài liệu hiện có không đề cập đến nội dung này."
 DEFAULT_THRESHOLD = 0.65
 # An answer sentence adds at least this many content syllables to the question.
 MIN_NOVEL = 2
+# Why a sentence was dropped, when it only echoes the question.
+QUESTION_REASON = "a question is no answer"
+RESTATES_REASON = "it only restates the question"
+ECHO_REASONS = (QUESTION_REASON, RESTATES_REASON)
 # A cited passage that supports a sentence this much less than another passage gives way to it.
 RECITE_MARGIN = 0.3
 
@@ -181,6 +185,11 @@ class VerifiedAnswer:
         return list(seen)
 
     @property
+    def echoed(self) -> bool:
+        """Refused because every sentence only asks or repeats the question."""
+        return self.refused and bool(self.sentences) and all(s.reason in ECHO_REASONS for s in self.sentences)
+
+    @property
     def dropped(self) -> list[CheckedSentence]:
         return [s for s in self.sentences if s.status == "dropped"]
 
@@ -275,7 +284,7 @@ def _check(sentence: CheckedSentence, texts: list[str], threshold: float, questi
     sentence.support = scores[ranked[0]] if ranked else 0.0
     sentence.status = "dropped"
     if question is not None and _restates(novel_terms(sentence.text, question)):
-        sentence.reason = "it only restates the question"
+        sentence.reason = RESTATES_REASON
     elif ranked and scores[ranked[0]] >= threshold:
         missing = numbers_supported(sentence.text, [texts[ranked[0] - 1]])
         sentence.reason = f"numbers {missing} not in a supporting passage"
@@ -316,7 +325,7 @@ def verify(answer_text: str, passages: Sequence[object], threshold: float = DEFA
             sentence.reason = "repeats an earlier sentence"
         elif text.rstrip(" \"'”*").endswith("?"):  # models echo the question, or ask one: no claim either way
             sentence.status = "dropped"
-            sentence.reason = "a question is no answer"
+            sentence.reason = QUESTION_REASON
         elif text.rstrip().endswith(":") and len(_syllables(text)) <= 20:
             sentence.status = "connective"  # "Các nội dung gồm:" — kept only before a kept sentence
         else:

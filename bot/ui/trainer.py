@@ -340,7 +340,7 @@ def build_trainer(settings: Settings, index: Index, session: gr.State) -> None:
 
     def on_regenerate(state, rows, who):
         items, chosen = ticked(state, rows, who, "tạo lại")
-        replaced, none_left, ticked = 0, 0, []
+        replaced, none_left, marked = 0, 0, []
         for position, item in enumerate(list(items)):
             if item.id not in chosen:
                 continue
@@ -350,15 +350,15 @@ def build_trainer(settings: Settings, index: Index, session: gr.State) -> None:
                 raise gr.Error(str(exc), title="Không tạo lại được") from exc
             if new is None:
                 none_left += 1
-                ticked.append(item.id)
+                marked.append(item.id)
             else:
                 items[position] = new
-                ticked.append(new.id)
+                marked.append(new.id)
                 replaced += 1
         message = f"Đã tạo lại {replaced} câu hỏi."
         if none_left:
             message += f" {none_left} câu không còn câu hỏi khác từ cùng nội dung."
-        return view(items, message, ticked)
+        return view(items, message, marked)
 
     regenerate.click(on_regenerate, [items_state, table, session], outputs, api_visibility="private")
 
