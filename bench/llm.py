@@ -4,6 +4,7 @@
     PYTHONPATH=. python bench/llm.py calibrate                 # support scores of gold answers: right vs wrong passage
     PYTHONPATH=. python bench/llm.py quality --testset evals/testsets/seed.jsonl --corpus corpus \\
         [--backends llamacpp extractive] [--limit N]
+    PYTHONPATH=. python bench/llm.py recheck --testset … --corpus …   # saved replies, other thresholds
 
 ``quality`` runs the evaluation runner once per backend and adds, per answered question, what the runner
 does not measure: faithfulness (share of the answer's content syllables found in the passages it cites),
@@ -28,7 +29,7 @@ from _common import REPO_ROOT, peak_rss_mib, percentile, print_table, quiet_logs
 DETAILS_DIR = REPO_ROOT / "evals" / "out" / "llm"
 
 from bot.answering.pipeline import MODEL_REFUSED_VI
-from bot.answering.verify import numbers_supported, split_sentences
+from bot.answering.verify import numbers_supported, split_sentences, verify
 from bot.documents.normalize import fold
 from bot.retrieval.query import question_words
 from bot.settings import Settings
@@ -275,6 +276,56 @@ def cmd_quality(args: argparse.Namespace) -> None:
     print(f"wrote {path} (per-question answers: {details_path})")
 
 
+# --- recheck -------------------------------------------------------------------------------------
+
+def cmd_recheck(args: argparse.Namespace) -> None:
+    """The model's saved replies (from ``quality``) checked again at other support thresholds: how many
+    survive, and the citation precision of what does — the verifier calibrated without re-running the model."""
+    import json
+
+    from bot.answering.llm import get_backend
+    from bot.answering.pipeline import _complete_sentences
+    from bot.answering.prompts import select_passages
+    from bot.evaluation import metrics as m
+    from bot.evaluation.runner import source_spans
+    from bot.evaluation.testset import load_testset
+    from bot.retrieval.hybrid import retrieve
+    from bot.retrieval.query import make_query
+
+    testset, corpus = Path(args.testset), Path(args.corpus)
+    saved = json.loads((DETAILS_DIR / f"llm_quality_{testset.stem}.json").read_text())["questions"]["llamacpp"]
+    replies = {q["question"]: q for q in saved if q["model_text"]}
+    settings = settings_for(corpus, "llamacpp")
+    index = open_built_index(settings)
+    backend = get_backend(settings)  # its tokenizer trims the passages as the run did
+    rows = []
+    for item in load_testset(testset):
+        reply = replies.get(item.question)
+        if reply is None or item.history:
+            continue
+        query = make_query(item.question)
+        chosen = select_passages(query, retrieve(index, query, settings.retrieval.top_k), backend.count_tokens,
+                                 settings.llm)
+        sources = source_spans(index, item) if item.answerable else []
+        rows.append((item, reply, chosen, sources))
+    table = []
+    for threshold in args.thresholds:
+        kept = relevant = cited = fabricated = 0
+        for item, reply, chosen, sources in rows:
+            text = _complete_sentences(reply["model_text"]) if reply["usage"].get("truncated") else reply["model_text"]
+            checked = verify(text, [p.check_text for p in chosen], threshold, item.question)
+            if checked.refused:
+                continue
+            kept += 1
+            fabricated += not item.answerable
+            spans = [(chosen[n - 1].passage.chunk.doc_id, chosen[n - 1].passage.chunk.start,
+                      chosen[n - 1].passage.chunk.end) for n in checked.cited]
+            cited += len(spans)
+            relevant += sum(1 for hits in m.relevance(spans, sources) if hits)
+        table.append([threshold, len(rows), kept, fabricated, round(relevant / cited, 3) if cited else "-"])
+    print_table(["threshold", "model replies", "passed", "of them unanswerable", "citation precision"], table)
+
+
 def main() -> None:
     quiet_logs()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -287,6 +338,11 @@ def main() -> None:
     p = sub.add_parser("calibrate")
     p.add_argument("--with-question", action="store_true", help="score as verify() does, given the question")
     p.set_defaults(func=cmd_calibrate)
+    p = sub.add_parser("recheck")
+    p.add_argument("--testset", required=True)
+    p.add_argument("--corpus", required=True)
+    p.add_argument("--thresholds", type=float, nargs="+", default=[0.55, 0.65, 0.75, 0.8, 0.85, 0.9])
+    p.set_defaults(func=cmd_recheck)
     p = sub.add_parser("quality")
     p.add_argument("--testset", required=True)
     p.add_argument("--corpus", required=True)
