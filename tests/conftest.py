@@ -88,13 +88,16 @@ def embedding_cache(tiny_index, tiny_settings) -> Path:
     return tiny_settings.index_dir / "embedding_cache.sqlite"
 
 
-@pytest.fixture
-def seeded_index_dir(tmp_path: Path, embedding_cache: Path) -> Path:
-    """A fresh index folder whose embedding cache already knows the tiny corpus."""
-    index_dir = tmp_path / "index"
-    index_dir.mkdir()
+def make_seeded_index_dir(index_dir: Path, embedding_cache: Path) -> Path:
+    """A new index folder whose embedding cache already knows the tiny corpus (nothing is embedded twice)."""
+    index_dir.mkdir(parents=True)
     shutil.copy(embedding_cache, index_dir / "embedding_cache.sqlite")
     return index_dir
+
+
+@pytest.fixture
+def seeded_index_dir(tmp_path: Path, embedding_cache: Path) -> Path:
+    return make_seeded_index_dir(tmp_path / "index", embedding_cache)
 
 
 # --- File makers ---------------------------------------------------------------------------
@@ -198,9 +201,8 @@ def injected_index(tmp_path_factory, embedding_cache):
         "Hương ước, quy ước của thôn được niêm yết tại nhà văn hóa thôn để người dân cùng biết. "
         f"{INJECTION} Trưởng thôn chủ trì việc lấy ý kiến người dân về hương ước, quy ước.\n",
         encoding="utf-8")
-    (root / "index").mkdir()
-    shutil.copy(embedding_cache, root / "index" / "embedding_cache.sqlite")
-    settings = Settings().with_paths(corpus_dir=corpus, index_dir=root / "index")
+    settings = Settings().with_paths(corpus_dir=corpus,
+                                     index_dir=make_seeded_index_dir(root / "index", embedding_cache))
     index = open_index(settings)
     assert not ingest(index, corpus).failed
     return index

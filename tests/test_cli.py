@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, TINY_DECREE_61
+from conftest import ROOT, TINY_DECREE_61, make_seeded_index_dir
 
 CITATION_KEYS = {"n", "doc", "title", "page", "heading", "quote", "start", "end"}
 PASSAGE_KEYS = {"doc", "start", "end", "text", "score"}
@@ -33,10 +32,7 @@ def _env() -> dict[str, str]:
 @pytest.fixture(scope="module")
 def cli_index_dir(tmp_path_factory: pytest.TempPathFactory, embedding_cache: Path) -> Path:
     """An index folder for the subprocess; its embedding cache already holds the tiny corpus."""
-    index_dir = tmp_path_factory.mktemp("cli") / "index"
-    index_dir.mkdir()
-    shutil.copy(embedding_cache, index_dir / "embedding_cache.sqlite")
-    return index_dir
+    return make_seeded_index_dir(tmp_path_factory.mktemp("cli") / "index", embedding_cache)
 
 
 @pytest.fixture(scope="module")

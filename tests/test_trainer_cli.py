@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +12,7 @@ import pytest
 from bot.documents.loaders import load_document
 from bot.evaluation.runner import run_eval
 from bot.evaluation.testset import load_testset, locate
-from conftest import ROOT, TINY_DECREE_61, TINY_LAW
+from conftest import ROOT, TINY_DECREE_61, TINY_LAW, make_seeded_index_dir
 
 
 def run_qa(*args: str) -> subprocess.CompletedProcess:
@@ -26,10 +25,7 @@ def run_qa(*args: str) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def qa_index_dir(tmp_path_factory: pytest.TempPathFactory, embedding_cache: Path) -> Path:
     """An empty index folder: ``qa`` builds it (its embedding cache already knows the tiny corpus)."""
-    index_dir = tmp_path_factory.mktemp("qa") / "index"
-    index_dir.mkdir()
-    shutil.copy(embedding_cache, index_dir / "embedding_cache.sqlite")
-    return index_dir
+    return make_seeded_index_dir(tmp_path_factory.mktemp("qa") / "index", embedding_cache)
 
 
 @pytest.fixture(scope="module")

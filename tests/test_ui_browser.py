@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TINY_DECREE_61, make_pdf
+from conftest import TINY_DECREE_61, make_pdf, make_seeded_index_dir
 
 pytestmark = pytest.mark.browser
 
@@ -49,9 +49,7 @@ def server(tiny_corpus: Path, tmp_path_factory: pytest.TempPathFactory, embeddin
     root = tmp_path_factory.mktemp("ui")
     corpus = root / "corpus"
     shutil.copytree(tiny_corpus, corpus)  # uploads and deletions must not touch the shared tiny corpus
-    index_dir = root / "index"
-    index_dir.mkdir()
-    shutil.copy(embedding_cache, index_dir / "embedding_cache.sqlite")
+    index_dir = make_seeded_index_dir(root / "index", embedding_cache)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
     env.update({"ANONYMIZED_TELEMETRY": "False", "GRADIO_ANALYTICS_ENABLED": "False",

@@ -433,6 +433,13 @@ class RuleWriter:
             if line.level != "heading" and in_spans(spans, line.start, line.end):
                 yield line
 
+    def _clauses_in(self, spans: Sequence[tuple[int, int]]) -> Iterator[tuple[Line, int, int]]:
+        """(line, clause start, clause end) for every clause of every sentence of the lines in the spans."""
+        for line in self._lines_in(spans):
+            for s, e in self._sentences(line):
+                for cs, ce in self._clauses(self.text, s, e):
+                    yield line, cs, ce
+
     # --- quantities ---------------------------------------------------------------------------
 
     def _fragment(self, line: Line, cs: int, ce: int) -> bool:
@@ -514,41 +521,37 @@ class RuleWriter:
             pool.setdefault(q.unit, [])
             if q.value not in pool[q.unit]:
                 pool[q.unit].append(q.value)
-        for line in self._lines_in(spans):
-            for s, e in self._sentences(line):
-                for cs, ce in self._clauses(self.text, s, e):
-                    if self._fragment(line, cs, ce):
-                        continue
-                    for q in quantities(self.text, cs, ce):
-                        unit = self.text[q.end - len(q.unit):q.end]
-                        asked = "bao nhiêu phần trăm" if q.unit == "%" else f"bao nhiêu {unit}"
-                        others = sorted((v for v in pool.get(q.unit, []) if v != q.value),
-                                        key=lambda v: (abs(v - q.value), v))
-                        usual = sorted((v for v in _USUAL.get(q.unit, []) if v != q.value and v not in others),
-                                       key=lambda v: (abs(v - q.value), v))
-                        near = [v for v in (q.value + 1, q.value + 2, max(q.value - 1, 0), q.value * 2)
-                                if v > 0 and v != q.value]
-                        values = list(dict.fromkeys([*others[:3], *usual, *near]))
-                        difficulty = "dễ" if ce - cs < 140 else "trung bình"
-                        yield from self._figure_items(line, cs, ce, q.start, q.end, asked, "quantity", q.option(),
-                                                      [q.option(v) for v in values], difficulty)
+        for line, cs, ce in self._clauses_in(spans):
+            if self._fragment(line, cs, ce):
+                continue
+            for q in quantities(self.text, cs, ce):
+                unit = self.text[q.end - len(q.unit):q.end]
+                asked = "bao nhiêu phần trăm" if q.unit == "%" else f"bao nhiêu {unit}"
+                others = sorted((v for v in pool.get(q.unit, []) if v != q.value),
+                                key=lambda v: (abs(v - q.value), v))
+                usual = sorted((v for v in _USUAL.get(q.unit, []) if v != q.value and v not in others),
+                               key=lambda v: (abs(v - q.value), v))
+                near = [v for v in (q.value + 1, q.value + 2, max(q.value - 1, 0), q.value * 2)
+                        if v > 0 and v != q.value]
+                values = list(dict.fromkeys([*others[:3], *usual, *near]))
+                difficulty = "dễ" if ce - cs < 140 else "trung bình"
+                yield from self._figure_items(line, cs, ce, q.start, q.end, asked, "quantity", q.option(),
+                                              [q.option(v) for v in values], difficulty)
 
     def date_items(self, spans: Sequence[tuple[int, int]]) -> Iterator[QAItem | None]:
         pool = dates(self.text, 0, len(self.text))
-        for line in self._lines_in(spans):
-            for s, e in self._sentences(line):
-                for cs, ce in self._clauses(self.text, s, e):
-                    if self._fragment(line, cs, ce):
-                        continue
-                    for d in dates(self.text, cs, ce):
-                        if DOC_NUMBER.search(self.text[max(cs, d.start - 40):d.start]):
-                            continue  # the date of a cited document ('Quyết định số 22/2018/QĐ-TTg ngày …'): trivia
-                        others = [d.option(o.day, o.month, o.year if d.year else None) for o in pool
-                                  if (o.day, o.month) != (d.day, d.month)]
-                        shifted = [d.option(day, d.month) for day in (1, 15, 30, 10, 20) if day != d.day]
-                        shifted += [d.option(d.day, (d.month % 12) + 1), d.option(d.day, ((d.month - 2) % 12) + 1)]
-                        yield from self._figure_items(line, cs, ce, d.start, d.end, "ngày nào", "date", d.option(),
-                                                      list(dict.fromkeys([*others, *shifted])), "khó")
+        for line, cs, ce in self._clauses_in(spans):
+            if self._fragment(line, cs, ce):
+                continue
+            for d in dates(self.text, cs, ce):
+                if DOC_NUMBER.search(self.text[max(cs, d.start - 40):d.start]):
+                    continue  # the date of a cited document ('Quyết định số 22/2018/QĐ-TTg ngày …'): trivia
+                others = [d.option(o.day, o.month, o.year if d.year else None) for o in pool
+                          if (o.day, o.month) != (d.day, d.month)]
+                shifted = [d.option(day, d.month) for day in (1, 15, 30, 10, 20) if day != d.day]
+                shifted += [d.option(d.day, (d.month % 12) + 1), d.option(d.day, ((d.month - 2) % 12) + 1)]
+                yield from self._figure_items(line, cs, ce, d.start, d.end, "ngày nào", "date", d.option(),
+                                              list(dict.fromkeys([*others, *shifted])), "khó")
 
     # --- definitions ----------------------------------------------------------------------------
 
@@ -718,41 +721,39 @@ class RuleWriter:
         return sorted(out, key=lambda a: (who(a) != kind, abs(len(a) - len(actor))))
 
     def actor_items(self, spans: Sequence[tuple[int, int]]) -> Iterator[QAItem | None]:
-        for line in self._lines_in(spans):
-            for s, e in self._sentences(line):
-                for cs, ce in self._clauses(self.text, s, e):
-                    chunk = self.text[cs:ce]
-                    if chunk.rstrip().endswith(":"):
-                        continue
-                    verb = actor_verb(chunk)
-                    decided = _DECIDED_BY.match(chunk)
-                    if verb:
-                        pre, actor = split_actor(chunk[:verb.start()].strip())
-                        if not actor:
-                            continue
-                        rest_start = cs + verb.end()
-                        qs, qe = self._question_window(rest_start, ce, rest_start, rest_start, limit=170)
-                        rest = self.text[rest_start:qe].rstrip(" ,;.")
-                        if len(syllables(rest)) < 3:
-                            continue
-                        asking = who(actor)
-                        body = f"{pre}{asking} {verb.group('verb')} {rest}"
-                        actor_start = cs + chunk.index(actor, len(pre))
-                        src = self.quote(cs, ce, keep=(actor_start, qe))
-                        type_ = "responsibility"
-                    elif decided and _actor_ok(capitalize(decided.group("actor"))):
-                        actor = decided.group("actor")
-                        body = f"{decided.group('subj')} do ai {decided.group('verb')}"
-                        src = self.quote(cs, ce)
-                        type_ = "responsibility"
-                    else:
-                        continue
-                    question = self.ask(cs, body)
-                    answer = sentence(src.quote) if src.end >= ce else src.quote + "…"
-                    difficulty = "trung bình" if len(question) < 200 else "khó"
-                    yield self.item("open", type_, difficulty, question, answer, [src], "actor")
-                    yield self.mcq(type_, difficulty, question, answer, [src], "actor", capitalize(actor),
-                                   [capitalize(a) for a in self._actor_distractors(actor)])
+        for _, cs, ce in self._clauses_in(spans):
+            chunk = self.text[cs:ce]
+            if chunk.rstrip().endswith(":"):
+                continue
+            verb = actor_verb(chunk)
+            decided = _DECIDED_BY.match(chunk)
+            if verb:
+                pre, actor = split_actor(chunk[:verb.start()].strip())
+                if not actor:
+                    continue
+                rest_start = cs + verb.end()
+                qs, qe = self._question_window(rest_start, ce, rest_start, rest_start, limit=170)
+                rest = self.text[rest_start:qe].rstrip(" ,;.")
+                if len(syllables(rest)) < 3:
+                    continue
+                asking = who(actor)
+                body = f"{pre}{asking} {verb.group('verb')} {rest}"
+                actor_start = cs + chunk.index(actor, len(pre))
+                src = self.quote(cs, ce, keep=(actor_start, qe))
+                type_ = "responsibility"
+            elif decided and _actor_ok(capitalize(decided.group("actor"))):
+                actor = decided.group("actor")
+                body = f"{decided.group('subj')} do ai {decided.group('verb')}"
+                src = self.quote(cs, ce)
+                type_ = "responsibility"
+            else:
+                continue
+            question = self.ask(cs, body)
+            answer = sentence(src.quote) if src.end >= ce else src.quote + "…"
+            difficulty = "trung bình" if len(question) < 200 else "khó"
+            yield self.item("open", type_, difficulty, question, answer, [src], "actor")
+            yield self.mcq(type_, difficulty, question, answer, [src], "actor", capitalize(actor),
+                           [capitalize(a) for a in self._actor_distractors(actor)])
 
     # --- references ------------------------------------------------------------------------------
 
