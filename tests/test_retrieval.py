@@ -6,7 +6,8 @@ import pytest
 
 from bot.indexing.lexical import LexicalIndex, doc_numbers, plain_tokens, word_tokens
 from bot.retrieval.hybrid import retrieve, rrf
-from bot.retrieval.query import content_terms, expand_abbreviations, make_query, needs_history
+from bot.retrieval.query import (content_terms, expand_abbreviations, make_query, names_document, needs_history,
+                                 spelled_numbers, title_name)
 from conftest import TINY_DECREE_61, TINY_LAW, TINY_NEWS
 
 HISTORY = [
@@ -47,6 +48,48 @@ def test_make_query_appends_expansions() -> None:
 
 
 # --- Accent-free questions ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("Xóm tôi hơn hai trăm nóc nhà", ["200"]),
+    ("ba mươi lăm người", ["35"]),
+    ("mười lăm ngày làm việc", ["15"]),
+    ("một trăm linh năm", ["105"]),
+    ("hai mươi mốt tuổi", ["21"]),
+    ("năm mươi hộ và bốn mươi tư hộ", ["50", "44"]),
+    ("hai nghìn không trăm hai mươi tư", ["2024"]),
+    ("Năm 2021 có hai năm", []),  # a lone 'năm' or 'hai' is no number to expand
+    ("ba mươi mươi", []),  # not one number
+    ("Luật số 10/2022/QH15", []),
+])
+def test_spelled_numbers(text: str, expected: list[str]) -> None:
+    assert spelled_numbers(text) == expected
+
+
+def test_make_query_adds_spelled_numbers_as_digits() -> None:
+    assert "200" in make_query("Thôn có hai trăm hộ thì họp thế nào?").text.split()
+
+
+@pytest.mark.parametrize("title, name", [
+    ("Bộ luật dân sự (91/2015/QH13)", "bo luat dan su"),
+    ("Bộ luật Hình sự, văn bản hợp nhất (01/VBHN-VPQH)", "bo luat hinh su"),
+    ("Luật Phòng, chống ma túy", "luat phong, chong ma tuy"),
+    ("Hiến pháp", "hien phap"),
+])
+def test_title_name(title: str, name: str) -> None:
+    assert title_name(title) == name
+
+
+@pytest.mark.parametrize("question, number, title, named", [
+    ("Theo Bộ luật dân sự 2015, quyền dân sự là gì?", "91/2015/QH13", "Bộ luật dân sự (91/2015/QH13)", True),
+    ("Theo luat thuc hien dan chu o co so", "10/2022/QH15", "Luật Thực hiện dân chủ ở cơ sở", True),
+    ("Nghị định 61 quy định gì?", "61/2023/NĐ-CP", "Nghị định về hương ước", True),
+    ("Hương ước là gì?", "61/2023/NĐ-CP", "Nghị định về hương ước", False),
+    ("Luật Du lịch năm 2017", "", "Luật Du lịch", True),
+    ("Luật Du lịchxyz", "", "Luật Du lịch", False),
+])
+def test_names_document(question: str, number: str, title: str, named: bool) -> None:
+    assert names_document(question, number, title) is named
+
 
 @pytest.mark.parametrize("question, plain", [
     ("luat thuc hien dan chu o co so", True),
@@ -240,6 +283,19 @@ def test_retrieve_k_larger_than_the_index(tiny_index) -> None:
     total = len(tiny_index.catalog.chunk_ids())
     passages = retrieve(tiny_index, make_query("dân chủ ở cơ sở"), total + 10)
     assert len(passages) == total
+
+
+def test_a_named_document_leads(tiny_index) -> None:
+    """Both documents speak of hương ước; the one the question names comes first (and did not without its list)."""
+    question = "Theo Luật Thực hiện dân chủ ở cơ sở, hương ước, quy ước là gì?"
+    default = tiny_index.settings
+    try:
+        for weight, doc in ((0.0, TINY_DECREE_61), (default.retrieval.document_weight, TINY_LAW)):
+            tiny_index.settings = default.model_copy(
+                update={"retrieval": default.retrieval.model_copy(update={"document_weight": weight})})
+            assert retrieve(tiny_index, make_query(question), 1)[0].chunk.doc_id == doc
+    finally:
+        tiny_index.settings = default
 
 
 def test_follow_up_retrieves_with_history(tiny_index) -> None:

@@ -47,6 +47,15 @@ def _article_candidates(index: Index, query: Query, lexical_order: list[str]) ->
     return sorted(candidates, key=lambda cid: order.get(cid, len(order)))
 
 
+def _document_candidates(index: Index, query: Query, lexical_order: list[str]) -> list[str]:
+    """The lexical candidates from the documents the question names ('theo Luật Thực hiện dân chủ ở cơ sở')."""
+    documents = index.doc_articles()
+    named = {doc_id for doc_id, (number, title, _) in documents.items() if names_document(query.question, number, title)}
+    if not named or len(named) == len(documents):
+        return []
+    return [cid for cid in lexical_order if (chunk := index.chunk(cid)) is not None and chunk.doc_id in named]
+
+
 def retrieve(index: Index, query: Query, k: int | None = None, timings: dict[str, float] | None = None) -> list[Passage]:
     cfg = index.settings.retrieval
     k = k or cfg.top_k
@@ -77,6 +86,12 @@ def retrieve(index: Index, query: Query, k: int | None = None, timings: dict[str
     if articles:
         rankings.append(articles)
         weights.append(cfg.article_weight)
+
+    if cfg.document_weight:
+        in_named = _document_candidates(index, query, [cid for cid, _ in lexical] + [cid for cid, _ in dense])
+        if in_named:
+            rankings.append(list(dict.fromkeys(in_named)))
+            weights.append(cfg.document_weight)
 
     fused = rrf(rankings, weights, cfg.rrf_k)
     dense_scores = dict(dense)

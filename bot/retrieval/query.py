@@ -59,6 +59,50 @@ def expand_abbreviations(text: str) -> list[str]:
     return found
 
 
+_DIGIT_WORDS = {"không": 0, "một": 1, "mốt": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "lăm": 5,
+                "sáu": 6, "bảy": 7, "tám": 8, "chín": 9}
+_SCALE_WORDS = {"nghìn": 1000, "ngàn": 1000, "triệu": 1_000_000}
+_NUMBER_WORDS = {*_DIGIT_WORDS, *_SCALE_WORDS, "mười", "mươi", "trăm", "linh", "lẻ"}
+
+
+def _spelled_value(words: list[str]) -> int | None:
+    """['hai', 'trăm', 'linh', 'năm'] -> 205; None when the words do not make one number."""
+    total, block, digit = 0, 0, None
+    for word in words:
+        if word in _DIGIT_WORDS:
+            if digit is not None:
+                return None
+            digit = _DIGIT_WORDS[word]
+        elif word == "mươi":
+            if digit is None:
+                return None
+            block, digit = block + digit * 10, None
+        elif word == "mười":
+            block, digit = block + 10, None
+        elif word == "trăm":
+            block, digit = block + (1 if digit is None else digit) * 100, None
+        elif word in _SCALE_WORDS:
+            total, block, digit = total + (block + (digit or 0) or 1) * _SCALE_WORDS[word], 0, None
+    return total + block + (digit or 0)
+
+
+def spelled_numbers(text: str) -> list[str]:
+    """Numbers written in words, as digits: 'hơn hai trăm nóc nhà' -> ['200'] (documents write '200 hộ').
+
+    Only runs holding mười, mươi, trăm, nghìn or triệu count: a lone 'năm' or 'ba' is as often a
+    year or a word as a number.
+    """
+    found: list[str] = []
+    for run in re.findall(rf"(?:\b(?:{'|'.join(_NUMBER_WORDS)})\b\s*)+", text.lower()):
+        words = run.split()
+        if not {"mười", "mươi", "trăm", *_SCALE_WORDS} & set(words):
+            continue
+        value = _spelled_value(words)
+        if value is not None and str(value) not in found:
+            found.append(str(value))
+    return found
+
+
 # A follow-up leans on the previous turn: it starts like "Còn …", points back ("đó", "này", "trên"),
 # or is too short to stand alone.
 _FOLLOW_UP_START = re.compile(r"^\s*(còn|vậy|thế|thế còn|vậy còn|và|rồi|nếu vậy|con|the con|vay)\b", re.IGNORECASE)
@@ -96,7 +140,7 @@ def clean_exam_phrasing(question: str) -> str:
 def make_query(question: str, history: list[Turn] | None = None) -> Query:
     question = question.strip()
     standalone, rewritten = standalone_question(clean_exam_phrasing(question), history)
-    expansions = expand_abbreviations(standalone)
+    expansions = expand_abbreviations(standalone) + spelled_numbers(standalone)
     text = " ".join([standalone, *expansions])
     letters = re.sub(r"[^\w]", "", question)
     return Query(question=question, text=text, plain=bool(letters) and not has_diacritics(question),
@@ -185,4 +229,10 @@ def names_document(question: str, number: str, title: str) -> bool:
             return True
         if any(plain_number.startswith(f"{n}/") for n in _DOC_NUMBER_PREFIX.findall(q)):
             return True
-    return bool(title) and plain_form(title) in q
+    name = title_name(title)
+    return bool(name) and re.search(rf"\b{re.escape(name)}\b", q) is not None
+
+
+def title_name(title: str) -> str:
+    """'Bộ luật Hình sự, văn bản hợp nhất (01/VBHN-VPQH)' -> 'bo luat hinh su': the name a question uses."""
+    return plain_form(re.sub(r"\([^)]*\)|,\s*văn bản hợp nhất", " ", title, flags=re.IGNORECASE)).strip()
