@@ -78,6 +78,9 @@ class AnswerSettings(BaseModel):
     evidence_sentences: int = 4
     # A sentence joins the answer when its score is at least this share of the best one.
     sentence_keep_ratio: float = 0.8
+    # Passages answer (are quoted, or given to the model) when their best sentence scores at least this share
+    # of the best sentence: fewer, better citations (bench/results/tune_answer_focus.json).
+    passage_keep_ratio: float = 0.9
 
 
 class LLMSettings(BaseModel):

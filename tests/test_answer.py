@@ -165,3 +165,46 @@ def test_to_json_is_serializable(tiny_index) -> None:
     assert set(data) >= {"answer", "refused", "citations", "passages", "timings_ms"}
     assert set(data["citations"][0]) == {"n", "doc", "title", "page", "heading", "quote", "start", "end"}
     assert set(data["passages"][0]) >= {"doc", "start", "end", "text", "score"}
+
+
+# --- Which passages and sentences answer (pure functions) -------------------------------------
+
+def _sentences(rows: list[tuple[str, int, float]]):
+    """(chunk id, start, score) rows, best first, as the composer scores them."""
+    from bot.answering.extractive import Sentence
+    from bot.documents.model import Chunk
+    from bot.retrieval.hybrid import Passage
+
+    passages = {}
+    for chunk_id, _, _ in rows:
+        passages.setdefault(chunk_id, Passage(Chunk(chunk_id, "doc", "…", 0, 1000, ""), 0.0, len(passages) + 1))
+    return [Sentence(passages[c], start, start + 10, f"{c}@{start}", score) for c, start, score in rows]
+
+
+@pytest.mark.parametrize("rows, ratio, expected", [
+    ([("a", 0, 1.0), ("b", 0, 0.95), ("c", 0, 0.5)], 0.9, ["a", "b"]),
+    ([("a", 0, 1.0), ("a", 50, 0.95), ("b", 0, 0.85)], 0.9, ["a"]),
+    ([("b", 0, 1.0), ("a", 0, 1.0)], 0.9, ["b", "a"]),  # best first, not by retrieval rank
+    ([("a", 0, 1.0), ("b", 0, 0.85)], 0.8, ["a", "b"]),
+    ([], 0.9, []),
+])
+def test_focus_passages(rows, ratio: float, expected: list[str]) -> None:
+    from bot.answering.extractive import focus_passages
+
+    assert [p.chunk.id for p in focus_passages(_sentences(rows), ratio)] == expected
+
+
+@pytest.mark.parametrize("rows, focused, max_sentences, expected", [
+    # a close sentence of an unfocused passage stays out; the focused passage's next sentence comes in
+    ([("a", 0, 1.0), ("b", 0, 0.95), ("a", 80, 0.85), ("a", 40, 0.5)], ["a"], 3, ["a@0", "a@80"]),
+    ([("a", 90, 1.0), ("a", 10, 0.9), ("a", 50, 0.9)], ["a"], 2, ["a@10", "a@90"]),  # reading order
+    ([("b", 0, 1.0), ("a", 0, 0.9)], ["a", "b"], 3, ["b@0", "a@0"]),  # retrieval rank order across passages
+    ([], [], 3, []),
+])
+def test_select_sentences(rows, focused: list[str], max_sentences: int, expected: list[str]) -> None:
+    from bot.answering.extractive import select_sentences
+
+    sentences = _sentences(rows)
+    passages = {s.passage.chunk.id: s.passage for s in sentences}
+    chosen = select_sentences(sentences, [passages[c] for c in focused], max_sentences, 0.8)
+    assert [s.text for s in chosen] == expected

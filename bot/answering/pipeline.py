@@ -20,7 +20,7 @@ from pathlib import Path
 from collections.abc import Iterator, Sequence
 
 from bot.answering.evidence import assess
-from bot.answering.extractive import Sentence, candidate_sentences, select_sentences
+from bot.answering.extractive import Sentence, candidate_sentences, focus_passages, select_sentences
 from bot.answering.llm import Backend, BackendUnavailable, GenerationStats, get_backend, unreachable_message
 from bot.answering.prompts import (PromptPassage, build_messages, parse_rewrite, prompt_tokens, rewrite_messages,
                                    select_passages)
@@ -187,7 +187,8 @@ def answer_stream(question: str, history: list[Turn] | None = None, settings: Se
 
     compose_started = time.perf_counter()
     sentences = candidate_sentences(query, passages)
-    chosen = select_sentences(sentences, settings.answer.max_sentences, settings.answer.sentence_keep_ratio)
+    focused = focus_passages(sentences, settings.answer.passage_keep_ratio)
+    chosen = select_sentences(sentences, focused, settings.answer.max_sentences, settings.answer.sentence_keep_ratio)
     evidence_sentences = [s.text for s in sentences[:settings.answer.evidence_sentences]]
     evidence = assess(query, passages, evidence_sentences, index.doc_articles(), settings.answer)
     name = backend.name if backend else "extractive"
@@ -197,7 +198,7 @@ def answer_stream(question: str, history: list[Turn] | None = None, settings: Se
                         refusal_reason=evidence.reason or "no sentence matches")
     elif backend is not None:
         cfg = settings.llm
-        prompt_passages = select_passages(query, passages, backend.count_tokens, cfg, _titles(index, passages))
+        prompt_passages = select_passages(query, focused, backend.count_tokens, cfg, _titles(index, focused))
         # The model reads (and the check compares against) the question with its accents restored.
         question_shown = restore_accents(query.question, index.accents) if query.plain else query.question
         check_texts = [p.check_text for p in prompt_passages]

@@ -220,6 +220,14 @@ def article_references(question: str) -> list[str]:
     return list(dict.fromkeys(_ARTICLE_REF.findall(plain_form(question))))
 
 
+_WHICH_ARTICLE = re.compile(r"\bdieu (?:nao|may|bao nhieu|so may)\b|\bdieu khoan nao\b")
+
+
+def asks_which_article(question: str) -> bool:
+    """'Điều nào của Luật … quy định về …?': the answer is an article's number and title."""
+    return _WHICH_ARTICLE.search(plain_form(question)) is not None
+
+
 def names_document(question: str, number: str, title: str) -> bool:
     """Does the question name this document, by its number ('61/2023/NĐ-CP', 'Nghị định 61') or its title?"""
     q = plain_form(question)
