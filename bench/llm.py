@@ -283,6 +283,7 @@ def cmd_recheck(args: argparse.Namespace) -> None:
     survive, and the citation precision of what does — the verifier calibrated without re-running the model."""
     import json
 
+    from bot.answering.extractive import select
     from bot.answering.llm import get_backend
     from bot.answering.pipeline import _complete_sentences
     from bot.answering.prompts import select_passages
@@ -304,8 +305,8 @@ def cmd_recheck(args: argparse.Namespace) -> None:
         if reply is None or item.history:
             continue
         query = make_query(item.question)
-        chosen = select_passages(query, retrieve(index, query, settings.retrieval.top_k), backend.count_tokens,
-                                 settings.llm)
+        focused = select(query, retrieve(index, query, settings.retrieval.top_k), settings.answer).focused
+        chosen = select_passages(query, focused, backend.count_tokens, settings.llm)
         sources = source_spans(index, item) if item.answerable else []
         rows.append((item, reply, chosen, sources))
     table = []

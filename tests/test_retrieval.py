@@ -303,3 +303,31 @@ def test_follow_up_retrieves_with_history(tiny_index) -> None:
     passages = retrieve(tiny_index, make_query("Còn mục đích thì sao?", history), 3)
     assert passages[0].chunk.doc_id == TINY_DECREE_61
     assert "Nghị định 61/2023/NĐ-CP › Điều 3" in [p.chunk.heading for p in passages]
+
+
+def test_article_vectors_are_unit_means_of_their_chunks(tiny_index) -> None:
+    import numpy as np
+
+    matrix, groups = tiny_index.article_vectors()
+    assert len(groups) == matrix.shape[0] > 0
+    assert np.allclose(np.linalg.norm(matrix, axis=1), 1.0, atol=1e-5)
+    ids = groups[0]
+    stored = tiny_index.dense.vectors(ids)
+    mean = np.mean([stored[cid] for cid in ids], axis=0)
+    assert np.allclose(matrix[0], mean / np.linalg.norm(mean), atol=1e-5)
+    article_groups = [tiny_index.article_chunks(doc_id, number)
+                      for doc_id, (_, _, numbers) in tiny_index.doc_articles().items() for number in numbers]
+    in_articles = {cid for group in article_groups for cid in group}
+    prose = [[cid] for cid in tiny_index.catalog.chunk_ids() if cid not in in_articles]
+    assert sorted(groups) == sorted(article_groups + prose)  # every chunk once; prose chunks alone
+
+
+def test_article_lift_only_raises_candidates_in_article_order(tiny_index) -> None:
+    from bot.retrieval.hybrid import _lift_by_article
+
+    matrix, groups = tiny_index.article_vectors()
+    vector = tiny_index.embeddings.embed_query("Hương ước, quy ước là gì?")
+    best = max(range(len(groups)), key=lambda i: float(matrix[i] @ vector))
+    fused = {groups[best][0]: 0.0, "not-an-article-chunk": 0.0}
+    _lift_by_article(tiny_index, vector, fused, 1.0, 40, 20)
+    assert fused == {groups[best][0]: pytest.approx(1.0 / 21), "not-an-article-chunk": 0.0}

@@ -9,6 +9,7 @@ from bot.documents.structure import ARTICLE
 from bot.retrieval.hybrid import Passage
 from bot.retrieval.query import Query, asks_which_article
 from bot.answering.evidence import term_coverage
+from bot.settings import AnswerSettings
 from bot.answering.prompts import looks_like_injection
 
 # Later passages count a little less than earlier ones at equal overlap.
@@ -74,3 +75,17 @@ def select_sentences(sentences: list[Sentence], focused: list[Passage], max_sent
     chosen = [s for s in sentences if s.passage.chunk.id in ids and s.score >= keep_ratio * best][:max_sentences]
     chosen.sort(key=lambda s: (s.passage.rank, s.start))
     return chosen
+
+
+@dataclass
+class Selection:
+    sentences: list[Sentence]  # every candidate sentence, best first
+    focused: list[Passage]  # the passages that answer: quoted, or given to the model
+    chosen: list[Sentence]  # the extractive answer
+
+
+def select(query: Query, passages: list[Passage], cfg: AnswerSettings) -> Selection:
+    """What answers the question, for both backends (the benches rebuild the model's passages with it too)."""
+    sentences = candidate_sentences(query, passages)
+    focused = focus_passages(sentences, cfg.passage_keep_ratio)
+    return Selection(sentences, focused, select_sentences(sentences, focused, cfg.max_sentences, cfg.sentence_keep_ratio))

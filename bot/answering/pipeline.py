@@ -20,7 +20,7 @@ from pathlib import Path
 from collections.abc import Iterator, Sequence
 
 from bot.answering.evidence import assess
-from bot.answering.extractive import Sentence, candidate_sentences, focus_passages, select_sentences
+from bot.answering.extractive import Sentence, select
 from bot.answering.llm import Backend, BackendUnavailable, GenerationStats, get_backend, unreachable_message
 from bot.answering.prompts import (PromptPassage, build_messages, parse_rewrite, prompt_tokens, rewrite_messages,
                                    select_passages)
@@ -186,10 +186,9 @@ def answer_stream(question: str, history: list[Turn] | None = None, settings: Se
     timings["retrieval_ms"] = timings.get("dense_ms", 0) + timings.get("lexical_ms", 0)
 
     compose_started = time.perf_counter()
-    sentences = candidate_sentences(query, passages)
-    focused = focus_passages(sentences, settings.answer.passage_keep_ratio)
-    chosen = select_sentences(sentences, focused, settings.answer.max_sentences, settings.answer.sentence_keep_ratio)
-    evidence_sentences = [s.text for s in sentences[:settings.answer.evidence_sentences]]
+    selection = select(query, passages, settings.answer)
+    focused, chosen = selection.focused, selection.chosen
+    evidence_sentences = [s.text for s in selection.sentences[:settings.answer.evidence_sentences]]
     evidence = assess(query, passages, evidence_sentences, index.doc_articles(), settings.answer)
     name = backend.name if backend else "extractive"
     result: Answer | None = None

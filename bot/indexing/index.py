@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import re
 import threading
+
+import numpy as np
+
 from bot.documents.model import Chunk
 from bot.documents.structure import DOC_NUMBER
 from bot.indexing.catalog import Catalog
@@ -33,6 +36,7 @@ class Index:
         self._accents: AccentVocabulary = {}
         self._articles: dict[str, tuple[str, str, set[str]]] | None = None
         self._article_chunks: dict[tuple[str, str], list[str]] = {}
+        self._article_vectors: tuple[np.ndarray, list[list[str]]] | None = None
 
     def _load(self) -> None:
         rows = self.catalog.chunks()
@@ -59,6 +63,7 @@ class Index:
             self._chunks = {}
             self._docs = {}
             self._articles = None
+            self._article_vectors = None
 
     @property
     def accents(self) -> AccentVocabulary:
@@ -90,6 +95,26 @@ class Index:
                     number = info.get("meta", {}).get("number") or next(iter(DOC_NUMBER.findall(title)), "")
                     self._articles[doc_id] = (number, title, numbers)
             return self._articles
+
+    def article_vectors(self) -> tuple[np.ndarray, list[list[str]]]:
+        """One unit vector per article (Điều), the mean of its chunks' vectors, with each article's chunk ids;
+        a chunk outside any article (news, prose) is an article of its own, so that every chunk can gain alike.
+
+        A question may match an article as a whole better than any one of its khoản.
+        """
+        self.doc_articles()
+        with self._lock:
+            if self._article_vectors is None:
+                groups = list(self._article_chunks.values())
+                in_articles = {cid for ids in groups for cid in ids}
+                groups += [[cid] for cid in self._chunks if cid not in in_articles]
+                stored = self.dense.vectors([cid for ids in groups for cid in ids])
+                groups = [ids for ids in groups if all(cid in stored for cid in ids)]
+                matrix = np.array([np.mean([stored[cid] for cid in ids], axis=0) for ids in groups], dtype=np.float32)
+                if groups:
+                    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+                self._article_vectors = (matrix, groups)
+            return self._article_vectors
 
     def doc_info(self, doc_id: str) -> dict:
         """Title, type, metadata and counts of an indexed document (no text)."""

@@ -47,6 +47,14 @@ class DenseStore:
     def all_ids(self) -> set[str]:
         return set(self.vectorstore.get(include=[])["ids"])
 
+    def vectors(self, ids: list[str]) -> dict[str, list[float]]:
+        """The stored vectors of these chunks (those that are stored)."""
+        found: dict[str, list[float]] = {}
+        for i in range(0, len(ids), 1000):
+            got = self.vectorstore.get(ids=ids[i:i + 1000], include=["embeddings"])
+            found.update(zip(got["ids"], got["embeddings"]))
+        return found
+
     def search(self, query_vector: list[float], k: int) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) best first."""
         k = min(k, self.count())

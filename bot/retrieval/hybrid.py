@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+import numpy as np
+
 from bot.documents.model import Chunk
 from bot.indexing.index import Index
 from bot.indexing.lexical import plain_tokens, word_tokens
@@ -56,6 +58,19 @@ def _document_candidates(index: Index, query: Query, lexical_order: list[str]) -
     return [cid for cid in lexical_order if (chunk := index.chunk(cid)) is not None and chunk.doc_id in named]
 
 
+def _lift_by_article(index: Index, vector: list[float], fused: dict[str, float], weight: float, depth: int,
+                     k: int) -> None:
+    """Candidates gain weight / (k + rank) by how well their whole article matches the question."""
+    matrix, groups = index.article_vectors()
+    if not groups:
+        return
+    similarity = matrix @ np.asarray(vector, dtype=np.float32)
+    for rank, article in enumerate(np.argsort(-similarity)[:depth], start=1):
+        for cid in groups[article]:
+            if cid in fused:
+                fused[cid] += weight / (k + rank)
+
+
 def retrieve(index: Index, query: Query, k: int | None = None, timings: dict[str, float] | None = None) -> list[Passage]:
     cfg = index.settings.retrieval
     k = k or cfg.top_k
@@ -94,6 +109,10 @@ def retrieve(index: Index, query: Query, k: int | None = None, timings: dict[str
             weights.append(cfg.document_weight)
 
     fused = rrf(rankings, weights, cfg.rrf_k)
+    if cfg.article_dense_weight:
+        started = time.perf_counter()
+        _lift_by_article(index, vector, fused, cfg.article_dense_weight, cfg.candidates, cfg.rrf_k)
+        timings["articles_ms"] = (time.perf_counter() - started) * 1000
     dense_scores = dict(dense)
     lexical_ranks = {cid: rank for rank, (cid, _) in enumerate(lexical, start=1)}
     passages = []
