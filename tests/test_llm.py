@@ -228,6 +228,8 @@ def test_model_refusal_can_fall_back_to_quotes(tiny_index, use_model) -> None:
     result = ask(tiny_index, settings, "Hương ước, quy ước là gì?")
     assert not result.refused and result.backend == "extractive" and DEFINITION in result.text
     assert result.fallback_reason.startswith("Mô hình không tìm ra câu trả lời có căn cứ")
+    # What the model said stays with the answer, for the evaluation's records.
+    assert result.model_text == REFUSAL_VI and result.usage["prompt_tokens"] > 0
 
 
 def test_evidence_refusal_makes_no_model_call(tiny_index, use_model) -> None:

@@ -192,6 +192,7 @@ def answer_stream(question: str, history: list[Turn] | None = None, settings: Se
     evidence = assess(query, passages, evidence_sentences, index.doc_articles(), settings.answer)
     name = backend.name if backend else "extractive"
     result: Answer | None = None
+    model_text, dropped, usage = "", [], {}  # what a model said, kept when its answer falls back to quotes
     if not (evidence.ok and chosen):
         result = Answer(REFUSAL_VI, refused=True, passages=passages, backend=name, query=query.text,
                         refusal_reason=evidence.reason or "no sentence matches")
@@ -234,7 +235,7 @@ def answer_stream(question: str, history: list[Turn] | None = None, settings: Se
         usage = {"prompt_tokens": stats.prompt_tokens, "completion_tokens": stats.completion_tokens,
                  "passages": len(prompt_passages), "truncated": stats.truncated, "asked_again": retried}
         if backend is not None:
-            dropped = [s.text for s in checked.dropped]
+            model_text, dropped = raw, [s.text for s in checked.dropped]
             usage.update(model_sentences=len(checked.sentences), model_faithfulness=round(checked.faithfulness, 4))
             if checked.refused and stats.truncated:  # too slow to say anything: the passages speak instead
                 fallback = TOO_SLOW_VI.format(seconds=round(backend.timeout_s))
@@ -255,7 +256,7 @@ def answer_stream(question: str, history: list[Turn] | None = None, settings: Se
     if result is None:  # extractive, chosen or fallen back to
         text, citations = _citations(index, chosen)
         result = Answer(text, refused=False, citations=citations, passages=passages, backend="extractive",
-                        query=query.text)
+                        query=query.text, model_text=model_text, dropped=dropped, usage=usage)
     result.fallback_reason = fallback
     timings["answer_ms"] = (time.perf_counter() - compose_started) * 1000
     timings["total_ms"] = (time.perf_counter() - started) * 1000
