@@ -84,6 +84,21 @@ def test_nothing_supported_becomes_the_refusal() -> None:
     assert verify("", PASSAGES).refused
 
 
+@pytest.mark.parametrize("reply, refused", [
+    # the model's own wording of a refusal, even when it repeats words the passage holds
+    ("Tài liệu không cung cấp thông tin cụ thể về việc hương ước, quy ước do cộng đồng dân cư thỏa thuận [1].", True),
+    ("Các đoạn tài liệu trên không nêu thời hạn niêm yết công khai.", True),
+    ("Không có thông tin về các quy phạm xã hội của cộng đồng dân cư.", True),
+    ("Tôi không thể trả lời câu hỏi này.", True),
+    # claims that happen to hold "không" are answers
+    ("Hương ước, quy ước là văn bản quy định về các quy phạm xã hội do cộng đồng dân cư thỏa thuận [1].", False),
+    ("Thời hạn niêm yết công khai là 30 ngày, không ít hơn [3].", False),
+])
+def test_refusals_in_the_models_own_words(reply: str, refused: bool) -> None:
+    result = verify(reply, PASSAGES)
+    assert result.refused is refused, [(s.text, s.status) for s in result.sentences]
+
+
 def test_a_connective_stays_only_before_a_supported_claim() -> None:
     kept = verify("Nội dung gồm:\n- tổ chức 3 lớp tập huấn nghiệp vụ về công tác dân vận [2]", PASSAGES)
     assert [s.status for s in kept.sentences] == ["connective", "supported"]

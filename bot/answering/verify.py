@@ -252,8 +252,15 @@ def split_sentences(answer_text: str) -> list[tuple[str, list[int], str]]:
     return out
 
 
+# A small model words the refusal its own way: «Tài liệu không cung cấp thông tin cụ thể về …».
+_REFUSAL_WORDING = re.compile(
+    r"^(?:(?:các|những) )?(?:đoạn )?(?:tài liệu|văn bản)(?: \w+){0,3}? không (?:đề cập|cung cấp|nêu|nói|chứa"
+    r"|có thông tin|quy định)|^(?:tôi )?không (?:có|tìm thấy|tìm được) thông tin\b|^(?:tôi )?không (?:thể trả lời|biết)\b")
+
+
 def _is_refusal(sentence: str) -> bool:
-    return " ".join(_syllables(REFUSAL_VI)) in " ".join(_syllables(sentence))
+    said = " ".join(_syllables(sentence))
+    return " ".join(_syllables(REFUSAL_VI)) in said or _REFUSAL_WORDING.search(said) is not None
 
 
 def _check(sentence: CheckedSentence, texts: list[str], threshold: float, question: str | None) -> None:
