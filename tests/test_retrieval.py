@@ -328,6 +328,9 @@ def test_article_lift_only_raises_candidates_in_article_order(tiny_index) -> Non
     matrix, groups = tiny_index.article_vectors()
     vector = tiny_index.embeddings.embed_query("Hương ước, quy ước là gì?")
     best = max(range(len(groups)), key=lambda i: float(matrix[i] @ vector))
-    fused = {groups[best][0]: 0.0, "not-an-article-chunk": 0.0}
-    _lift_by_article(tiny_index, vector, fused, 1.0, 40, 20)
-    assert fused == {groups[best][0]: pytest.approx(1.0 / 21), "not-an-article-chunk": 0.0}
+    worst = min(range(len(groups)), key=lambda i: float(matrix[i] @ vector))
+    for depth in (1, 2, len(groups) + 5):  # the top `depth` articles gain, the best by 1 / (k + 1)
+        fused = {groups[best][0]: 0.0, groups[worst][0]: 0.0, "not-an-article-chunk": 0.0}
+        _lift_by_article(tiny_index, vector, fused, 1.0, depth, 20)
+        assert fused[groups[best][0]] == pytest.approx(1.0 / 21) and fused["not-an-article-chunk"] == 0.0
+        assert (fused[groups[worst][0]] > 0) is (depth > len(groups)), depth

@@ -49,13 +49,15 @@ def _article_candidates(index: Index, query: Query, lexical_order: list[str]) ->
     return sorted(candidates, key=lambda cid: order.get(cid, len(order)))
 
 
-def _document_candidates(index: Index, query: Query, lexical_order: list[str]) -> list[str]:
-    """The lexical candidates from the documents the question names ('theo Luật Thực hiện dân chủ ở cơ sở')."""
+def _document_candidates(index: Index, query: Query, candidates: list[str]) -> list[str]:
+    """The candidates (in the order given) of the documents the question names ('theo Luật Thực hiện dân chủ
+    ở cơ sở', 'Nghị định 61'); none when it names none, or every one."""
     documents = index.doc_articles()
     named = {doc_id for doc_id, (number, title, _) in documents.items() if names_document(query.question, number, title)}
     if not named or len(named) == len(documents):
         return []
-    return [cid for cid in lexical_order if (chunk := index.chunk(cid)) is not None and chunk.doc_id in named]
+    return list(dict.fromkeys(cid for cid in candidates
+                              if (chunk := index.chunk(cid)) is not None and chunk.doc_id in named))
 
 
 def _lift_by_article(index: Index, vector: list[float], fused: dict[str, float], weight: float, depth: int,
@@ -65,7 +67,8 @@ def _lift_by_article(index: Index, vector: list[float], fused: dict[str, float],
     if not groups:
         return
     similarity = matrix @ np.asarray(vector, dtype=np.float32)
-    for rank, article in enumerate(np.argsort(-similarity)[:depth], start=1):
+    top = np.argpartition(-similarity, depth)[:depth] if len(groups) > depth else np.arange(len(groups))
+    for rank, article in enumerate(top[np.argsort(-similarity[top])], start=1):
         for cid in groups[article]:
             if cid in fused:
                 fused[cid] += weight / (k + rank)
@@ -105,7 +108,7 @@ def retrieve(index: Index, query: Query, k: int | None = None, timings: dict[str
     if cfg.document_weight:
         in_named = _document_candidates(index, query, [cid for cid, _ in lexical] + [cid for cid, _ in dense])
         if in_named:
-            rankings.append(list(dict.fromkeys(in_named)))
+            rankings.append(in_named)
             weights.append(cfg.document_weight)
 
     fused = rrf(rankings, weights, cfg.rrf_k)
