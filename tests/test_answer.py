@@ -208,3 +208,27 @@ def test_select_sentences(rows, focused: list[str], max_sentences: int, expected
     passages = {s.passage.chunk.id: s.passage for s in sentences}
     chosen = select_sentences(sentences, [passages[c] for c in focused], max_sentences, 0.8)
     assert [s.text for s in chosen] == expected
+
+
+# --- The kind of fact a question asks for (pure functions) ------------------------------------
+
+@pytest.mark.parametrize("question, sentence, holds", [
+    # an amount of money, not any figure
+    ("Mức lương tối thiểu vùng năm 2024 là bao nhiêu?", "b) Nội quy lao động, thang lương, bảng lương năm 2023;", False),
+    ("Mức lương tối thiểu vùng năm 2024 là bao nhiêu?", "Mức lương tối thiểu vùng I là 4.960.000 đồng/tháng.", True),
+    ("Kinh phí hỗ trợ mỗi thôn là bao nhiêu?", "Mỗi thôn được hỗ trợ 5 triệu đồng.", True),
+    ("Thời hạn niêm yết là bao nhiêu?", "Thời hạn niêm yết là 30 ngày.", True),
+    # a reference to a clause is no count of articles
+    ("Hương ước có tối đa bao nhiêu điều?", "a) Các nội dung quy định tại khoản 6 Điều 15 của Luật.", False),
+    ("Hương ước có tối đa bao nhiêu điều?", "Hương ước gồm 5 điều.", True),
+    ("Ban có bao nhiêu thành viên?", "2. Ban có từ 03 đến 05 thành viên.", True),
+    ("Ban có bao nhiêu thành viên?", "2. Thành viên Ban do Hội nghị bầu theo Điều 5.", False),
+])
+def test_the_best_sentences_must_hold_the_kind_of_fact_asked_for(question: str, sentence: str, holds: bool) -> None:
+    import re
+
+    from bot.answering.evidence import _expected_pattern, _figures_text
+
+    pattern = _expected_pattern(question)
+    assert pattern is not None
+    assert (re.search(pattern, _figures_text(sentence)) is not None) is holds

@@ -56,6 +56,8 @@ _DAY_DATE = r"\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{4}|\d{1,2}\s+tháng\s+\d{1,2}"
 _ANY_NUMBER = _FIGURE
 # Counted nouns whose figure is written with another word ("bao nhiêu tiền" -> "... đồng").
 _UNIT_WORDS = {"tiền": r"(?:đồng|triệu|tỷ|nghìn|%)", "phần trăm": r"%"}
+# Subjects that are amounts of money.
+_MONEY_SUBJECT = re.compile(r"\b(?:lương|tiền|kinh phí|lệ phí|mức phạt|phụ cấp|trợ cấp)\b")
 # Counts whose noun the text may name otherwise ("bao nhiêu người" -> "05 thành viên").
 _GENERIC_COUNTS = {"người", "lần", "cái", "loại", "bước", "nội", "hình", "trường"}
 
@@ -78,12 +80,19 @@ def _expected_pattern(question: str) -> str | None:
             return rf"\d[\d.,]*\s*{_UNIT_WORDS[unit]}"
         return rf"{_FIGURE}\s+(?:tổng số\s+)?(?:\w+\s+)?{re.escape(words[0])}"
     if re.search(r"\bbao nhieu\b", plain_q):
-        return _ANY_NUMBER
+        # "Mức lương … là bao nhiêu?": an amount of money, not any figure
+        return rf"\d[\d.,]*\s*{_UNIT_WORDS['tiền']}" if _MONEY_SUBJECT.search(q) else _ANY_NUMBER
     return None
 
 
-# "2. " or "b) " opening a sentence numbers a clause; it is no figure of the answer.
+# "2. " or "b) " opening a sentence numbers a clause, and "khoản 6 Điều 15" refers to one: neither is a
+# figure of the answer ("tối đa bao nhiêu điều?" is not answered by "khoản 6 Điều 15").
 _ENUMERATION = re.compile(r"^\s*(?:\d+\.|[a-zđ]\))\s+")
+_REFERENCE = re.compile(r"\b(?:khoản|điểm|điều|chương|mục|phần)\s+\d+[a-zđ]?\b")
+
+
+def _figures_text(sentence: str) -> str:
+    return _REFERENCE.sub(" ", fold(_ENUMERATION.sub("", sentence)))
 
 
 # --- Article references ----------------------------------------------------------------------
@@ -132,7 +141,7 @@ def assess(query: Query, passages: list[Passage], best_sentences: list[str],
     if missing:
         return Evidence(False, missing, coverage, dense)
     pattern = _expected_pattern(query.question)
-    if pattern and not any(re.search(pattern, fold(_ENUMERATION.sub("", s))) for s in best_sentences):
+    if pattern and not any(re.search(pattern, _figures_text(s)) for s in best_sentences):
         return Evidence(False, "the best sentences hold no fact of the kind asked for", coverage, dense)
     if dense < cfg.min_dense_score and coverage < cfg.min_term_coverage:
         return Evidence(False, f"weak evidence (dense {dense:.3f}, coverage {coverage:.2f})", coverage, dense)
