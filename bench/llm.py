@@ -285,8 +285,7 @@ def cmd_recheck(args: argparse.Namespace) -> None:
 
     from bot.answering.extractive import select
     from bot.answering.llm import get_backend
-    from bot.answering.pipeline import _complete_sentences
-    from bot.answering.prompts import select_passages
+    from bot.answering.pipeline import _complete_sentences, model_passages
     from bot.evaluation import metrics as m
     from bot.evaluation.runner import source_spans
     from bot.evaluation.testset import load_testset
@@ -306,7 +305,7 @@ def cmd_recheck(args: argparse.Namespace) -> None:
             continue
         query = make_query(item.question)
         focused = select(query, retrieve(index, query, settings.retrieval.top_k), settings.answer).focused
-        chosen = select_passages(query, focused, backend.count_tokens, settings.llm)
+        chosen = model_passages(index, query, focused, backend.count_tokens, settings.llm)
         sources = source_spans(index, item) if item.answerable else []
         rows.append((item, reply, chosen, sources))
     table = []

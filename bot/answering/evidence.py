@@ -62,6 +62,11 @@ _MONEY_SUBJECT = re.compile(r"\b(?:lương|tiền|kinh phí|lệ phí|mức ph�
 _GENERIC_COUNTS = {"người", "lần", "cái", "loại", "bước", "nội", "hình", "trường"}
 
 
+def _amount(unit: str) -> str:
+    """Digits written with the unit word ("tiền" -> "… đồng", "… triệu")."""
+    return rf"\d[\d.,]*\s*{_UNIT_WORDS[unit]}"
+
+
 def _expected_pattern(question: str) -> str | None:
     q = fold(question)
     plain_q = strip_diacritics(q)
@@ -77,11 +82,11 @@ def _expected_pattern(question: str) -> str | None:
             return _ANY_NUMBER
         unit = " ".join(words) if " ".join(words) in _UNIT_WORDS else words[0]
         if unit in _UNIT_WORDS:
-            return rf"\d[\d.,]*\s*{_UNIT_WORDS[unit]}"
+            return _amount(unit)
         return rf"{_FIGURE}\s+(?:tổng số\s+)?(?:\w+\s+)?{re.escape(words[0])}"
     if re.search(r"\bbao nhieu\b", plain_q):
         # "Mức lương … là bao nhiêu?": an amount of money, not any figure
-        return rf"\d[\d.,]*\s*{_UNIT_WORDS['tiền']}" if _MONEY_SUBJECT.search(q) else _ANY_NUMBER
+        return _amount("tiền") if _MONEY_SUBJECT.search(q) else _ANY_NUMBER
     return None
 
 

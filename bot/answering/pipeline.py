@@ -22,8 +22,8 @@ from collections.abc import Iterator, Sequence
 from bot.answering.evidence import assess
 from bot.answering.extractive import Sentence, select
 from bot.answering.llm import Backend, BackendUnavailable, GenerationStats, get_backend, unreachable_message
-from bot.answering.prompts import (PromptPassage, build_messages, parse_rewrite, prompt_tokens, rewrite_messages,
-                                   select_passages)
+from bot.answering.prompts import (PromptPassage, TokenCounter, build_messages, parse_rewrite, prompt_tokens,
+                                   rewrite_messages, select_passages)
 from bot.answering.types import REFUSAL_VI, Answer, Citation
 from bot.answering.verify import CheckedSentence, render, sentence_supported, verify
 from bot.documents.normalize import sentence_spans
@@ -31,7 +31,7 @@ from bot.indexing.index import Index, open_index
 from bot.indexing.ingest import ingest
 from bot.retrieval.hybrid import Passage, retrieve
 from bot.retrieval.query import Query, Turn, make_query, restore_accents
-from bot.settings import Settings
+from bot.settings import LLMSettings, Settings
 
 log = logging.getLogger(__name__)
 
@@ -114,8 +114,12 @@ def _complete_sentences(text: str) -> str:
     return text[:ends[-1]] if ends else ""
 
 
-def _titles(index: Index, passages: Sequence[Passage]) -> dict[str, str]:
-    return {p.chunk.doc_id: index.doc_info(p.chunk.doc_id).get("title", p.chunk.doc_id) for p in passages}
+def model_passages(index: Index, query: Query, focused: Sequence[Passage], count: TokenCounter,
+                   cfg: LLMSettings) -> list[PromptPassage]:
+    """The passages the model reads, labelled with their heading or document title (bench/llm.py rebuilds
+    them with this too)."""
+    titles = {p.chunk.doc_id: index.doc_info(p.chunk.doc_id).get("title", p.chunk.doc_id) for p in focused}
+    return select_passages(query, focused, count, cfg, titles)
 
 
 def _rewrite(backend: Backend, question: str, history: list[Turn], settings: Settings,
@@ -198,7 +202,7 @@ def answer_stream(question: str, history: list[Turn] | None = None, settings: Se
                         refusal_reason=evidence.reason or "no sentence matches")
     elif backend is not None:
         cfg = settings.llm
-        prompt_passages = select_passages(query, focused, backend.count_tokens, cfg, _titles(index, focused))
+        prompt_passages = model_passages(index, query, focused, backend.count_tokens, cfg)
         # The model reads (and the check compares against) the question with its accents restored.
         question_shown = restore_accents(query.question, index.accents) if query.plain else query.question
         check_texts = [p.check_text for p in prompt_passages]

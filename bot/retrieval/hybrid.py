@@ -10,7 +10,7 @@ import numpy as np
 from bot.documents.model import Chunk
 from bot.indexing.index import Index
 from bot.indexing.lexical import plain_tokens, word_tokens
-from bot.retrieval.query import Query, article_references, names_document, question_words, restore_accents
+from bot.retrieval.query import Query, article_references, named_documents, question_words, restore_accents
 
 
 @dataclass
@@ -36,25 +36,22 @@ def _content_tokens(tokens: list[str]) -> list[str]:
     return [t for t in tokens if not all(part in stop for part in t.split("_"))]
 
 
-def _article_candidates(index: Index, query: Query, lexical_order: list[str]) -> list[str]:
+def _article_candidates(index: Index, query: Query, named: set[str], lexical_order: list[str]) -> list[str]:
     """Chunks of the articles the question names ('Điều 33 của Luật …'), of the documents it names if any."""
     numbers = article_references(query.question)
     if not numbers:
         return []
     documents = index.doc_articles()
-    named = {doc_id for doc_id, (number, title, _) in documents.items() if names_document(query.question, number, title)}
     candidates = [cid for doc_id, number in ((d, n) for d in (named or documents) for n in numbers)
                   for cid in index.article_chunks(doc_id, number)]
     order = {cid: rank for rank, cid in enumerate(lexical_order)}
     return sorted(candidates, key=lambda cid: order.get(cid, len(order)))
 
 
-def _document_candidates(index: Index, query: Query, candidates: list[str]) -> list[str]:
+def _document_candidates(index: Index, named: set[str], candidates: list[str]) -> list[str]:
     """The candidates (in the order given) of the documents the question names ('theo Luật Thực hiện dân chủ
     ở cơ sở', 'Nghị định 61'); none when it names none, or every one."""
-    documents = index.doc_articles()
-    named = {doc_id for doc_id, (number, title, _) in documents.items() if names_document(query.question, number, title)}
-    if not named or len(named) == len(documents):
+    if not named or len(named) == len(index.doc_articles()):
         return []
     return list(dict.fromkeys(cid for cid in candidates
                               if (chunk := index.chunk(cid)) is not None and chunk.doc_id in named))
@@ -100,13 +97,14 @@ def retrieve(index: Index, query: Query, k: int | None = None, timings: dict[str
         weights.append(pairs_weight)
     timings["lexical_ms"] = (time.perf_counter() - started) * 1000
 
-    articles = _article_candidates(index, query, [cid for cid, _ in lexical])
+    named = named_documents(query.question, index.doc_articles())
+    articles = _article_candidates(index, query, named, [cid for cid, _ in lexical])
     if articles:
         rankings.append(articles)
         weights.append(cfg.article_weight)
 
     if cfg.document_weight:
-        in_named = _document_candidates(index, query, [cid for cid, _ in lexical] + [cid for cid, _ in dense])
+        in_named = _document_candidates(index, named, [cid for cid, _ in lexical] + [cid for cid, _ in dense])
         if in_named:
             rankings.append(in_named)
             weights.append(cfg.document_weight)

@@ -62,7 +62,10 @@ def expand_abbreviations(text: str) -> list[str]:
 _DIGIT_WORDS = {"không": 0, "một": 1, "mốt": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "lăm": 5,
                 "sáu": 6, "bảy": 7, "tám": 8, "chín": 9}
 _SCALE_WORDS = {"nghìn": 1000, "ngàn": 1000, "triệu": 1_000_000}
-_NUMBER_WORDS = {*_DIGIT_WORDS, *_SCALE_WORDS, "mười", "mươi", "trăm", "linh", "lẻ"}
+# A run of number words counts only when it holds one of these: a lone 'năm' or 'ba' is as often a year
+# or a word as a number.
+_MULTIPLIER_WORDS = frozenset({"mười", "mươi", "trăm", *_SCALE_WORDS})
+_NUMBER_RUN = re.compile(rf"(?:\b(?:{'|'.join(sorted({*_DIGIT_WORDS, *_MULTIPLIER_WORDS, 'linh', 'lẻ'}))})\b\s*)+")
 
 
 def _spelled_value(words: list[str]) -> int | None:
@@ -87,15 +90,11 @@ def _spelled_value(words: list[str]) -> int | None:
 
 
 def spelled_numbers(text: str) -> list[str]:
-    """Numbers written in words, as digits: 'hơn hai trăm nóc nhà' -> ['200'] (documents write '200 hộ').
-
-    Only runs holding mười, mươi, trăm, nghìn or triệu count: a lone 'năm' or 'ba' is as often a
-    year or a word as a number.
-    """
+    """Numbers written in words, as digits: 'hơn hai trăm nóc nhà' -> ['200'] (documents write '200 hộ')."""
     found: list[str] = []
-    for run in re.findall(rf"(?:\b(?:{'|'.join(_NUMBER_WORDS)})\b\s*)+", text.lower()):
+    for run in _NUMBER_RUN.findall(text.lower()):
         words = run.split()
-        if not {"mười", "mươi", "trăm", *_SCALE_WORDS} & set(words):
+        if _MULTIPLIER_WORDS.isdisjoint(words):
             continue
         value = _spelled_value(words)
         if value is not None and str(value) not in found:
@@ -239,6 +238,11 @@ def names_document(question: str, number: str, title: str) -> bool:
             return True
     name = title_name(title)
     return bool(name) and re.search(rf"\b{re.escape(name)}\b", q) is not None
+
+
+def named_documents(question: str, doc_articles: dict[str, tuple[str, str, set[str]]]) -> set[str]:
+    """The ids of the documents the question names; doc_articles as ``Index.doc_articles()`` gives them."""
+    return {doc_id for doc_id, (number, title, _) in doc_articles.items() if names_document(question, number, title)}
 
 
 def title_name(title: str) -> str:
