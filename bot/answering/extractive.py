@@ -9,11 +9,9 @@ from bot.documents.structure import ARTICLE
 from bot.retrieval.hybrid import Passage
 from bot.retrieval.query import Query, asks_which_article
 from bot.answering.evidence import term_coverage
+from bot.answering.facts import Fact, expected_fact, holds
 from bot.settings import AnswerSettings
 from bot.answering.prompts import looks_like_injection
-
-# Later passages count a little less than earlier ones at equal overlap.
-_RANK_DECAY = 0.08
 
 
 @dataclass
@@ -25,8 +23,10 @@ class Sentence:
     score: float
 
 
-def candidate_sentences(query: Query, passages: list[Passage]) -> list[Sentence]:
+def candidate_sentences(query: Query, passages: list[Passage], rank_decay: float) -> list[Sentence]:
     """Every sentence of the passages, scored by the question terms it holds, best first.
+
+    rank_decay: later passages count less at equal overlap (the retrieval rank knows more than word overlap).
 
     An article's title line ('Điều 33. Hội nghị định kỳ …') answers only a question asking which article.
     """
@@ -42,7 +42,7 @@ def candidate_sentences(query: Query, passages: list[Passage]) -> list[Sentence]
             if looks_like_injection(text):  # orders to a model are no answer, and never quoted
                 continue
             overlap = 0.5 * term_coverage(query, text) + 0.5 * term_coverage(query, context + " " + text)
-            score = overlap / (1 + _RANK_DECAY * (passage.rank - 1))
+            score = overlap / (1 + rank_decay * (passage.rank - 1))
             scored.append(Sentence(passage, chunk.start + s, chunk.start + e, text, score))
     scored.sort(key=lambda s: -s.score)
     unique: dict[tuple[str, int], Sentence] = {}
@@ -82,10 +82,34 @@ class Selection:
     sentences: list[Sentence]  # every candidate sentence, best first
     focused: list[Passage]  # the passages that answer: quoted, or given to the model
     chosen: list[Sentence]  # the extractive answer
+    fact: Fact | None = None  # the kind of fact the question asks for
+    fact_sentence: Sentence | None = None  # the best answering sentence that holds it
+
+
+def _fact_sentence(query: Query, fact: Fact, sentences: list[Sentence], focused: list[Passage],
+                   evidence_sentences: int) -> Sentence | None:
+    """The best sentence holding the fact among the best few and those of the passages that answer.
+
+    The fact often sits in the sentence after the one that repeats the question's words (Nghị định 61 Điều 9:
+    «… phải được niêm yết công khai …» then «Thời hạn niêm yết … không ít hơn 30 (ba mươi) ngày»).
+    """
+    ids = {p.chunk.id for p in focused}
+    pool = [s for i, s in enumerate(sentences) if i < evidence_sentences or s.passage.chunk.id in ids]
+    return next((s for s in pool if holds(fact, s.text, query.question, query.plain)), None)
 
 
 def select(query: Query, passages: list[Passage], cfg: AnswerSettings) -> Selection:
     """What answers the question, for both backends (the benches rebuild the model's passages with it too)."""
-    sentences = candidate_sentences(query, passages)
+    sentences = candidate_sentences(query, passages, cfg.rank_decay)
     focused = focus_passages(sentences, cfg.passage_keep_ratio)
-    return Selection(sentences, focused, select_sentences(sentences, focused, cfg.max_sentences, cfg.sentence_keep_ratio))
+    chosen = select_sentences(sentences, focused, cfg.max_sentences, cfg.sentence_keep_ratio)
+    if asks_which_article(query.question):  # the article's title line is the answer, alone
+        chosen = [s for s in chosen if ARTICLE.match(s.text)][:1] or chosen
+    fact = expected_fact(query.question, query.plain)
+    found = _fact_sentence(query, fact, sentences, focused, cfg.evidence_sentences) if fact else None
+    if found is not None and found not in chosen:
+        kept = sorted(chosen, key=lambda s: -s.score)[:cfg.max_sentences - 1]
+        chosen = sorted([*kept, found], key=lambda s: (s.passage.rank, s.start))
+        if found.passage not in focused:
+            focused = [*focused, found.passage]
+    return Selection(sentences, focused, chosen, fact, found)

@@ -192,8 +192,8 @@ def answer_stream(question: str, history: list[Turn] | None = None, settings: Se
     compose_started = time.perf_counter()
     selection = select(query, passages, settings.answer)
     focused, chosen = selection.focused, selection.chosen
-    evidence_sentences = [s.text for s in selection.sentences[:settings.answer.evidence_sentences]]
-    evidence = assess(query, passages, evidence_sentences, index.doc_articles(), settings.answer)
+    evidence = assess(query, passages, selection.fact, selection.fact_sentence is not None, index.doc_articles(),
+                      settings.answer)
     name = backend.name if backend else "extractive"
     result: Answer | None = None
     model_text, dropped, usage = "", [], {}  # what a model said, kept when its answer falls back to quotes

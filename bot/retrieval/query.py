@@ -22,7 +22,7 @@ class Query:
     rewritten_from_history: bool = False
 
 
-def _data_lines(name: str) -> list[str]:
+def data_lines(name: str) -> list[str]:
     text = resources.files("bot.data").joinpath(name).read_text(encoding="utf-8")
     return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
@@ -30,7 +30,7 @@ def _data_lines(name: str) -> list[str]:
 @lru_cache(maxsize=1)
 def abbreviations() -> dict[str, str]:
     table = {}
-    for line in _data_lines("abbreviations.tsv"):
+    for line in data_lines("abbreviations.tsv"):
         short, _, long = line.partition("\t")
         table[short.strip()] = long.strip()
     return table
@@ -38,7 +38,7 @@ def abbreviations() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def question_words() -> frozenset[str]:
-    return frozenset(fold(w.strip()) for w in _data_lines("question_words.txt"))
+    return frozenset(fold(w.strip()) for w in data_lines("question_words.txt"))
 
 
 def expand_abbreviations(text: str) -> list[str]:
