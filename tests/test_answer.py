@@ -246,6 +246,18 @@ def test_select_sentences(rows, focused: list[str], max_sentences: int, expected
      "Phát biểu tại hội nghị, Trưởng Ban Dân vận Trung ương nhấn mạnh vai trò của Nhân dân.", True),
     ("truong ban dan van trung uong phat bieu gi",
      "Phát biểu tại hội nghị, Trưởng Ban Dân vận Trung ương nhấn mạnh vai trò của Nhân dân.", True),
+    # typed without accents: the counted noun still counts
+    ("to phat phieu co bao nhieu thanh vien", "Thành lập Tổ phát phiếu có từ 03 đến 05 thành viên.", True),
+    ("to phat phieu co bao nhieu thanh vien", "Chậm nhất là 02 ngày trước ngày phát phiếu.", False),
+    # "là gì": the sentence that opens with the term
+    ("Hương ước, quy ước là gì?", "Hương ước, quy ước là văn bản quy định về các quy phạm xã hội.", True),
+    ("Hương ước, quy ước là gì?", "4. Ngôn ngữ trong hương ước, quy ước là tiếng Việt.", False),
+    ("Theo Luật, “thực hiện dân chủ ở cơ sở” được hiểu là gì?",
+     "2. Thực hiện dân chủ ở cơ sở là phương thức phát huy quyền làm chủ của Nhân dân.", True),
+    # "văn bản nào": a document cited by its number, other than the one asked about
+    ("Nghị định 61/2023/NĐ-CP thay thế văn bản nào?",
+     "2. Quyết định số 22/2018/QĐ-TTg của Thủ tướng Chính phủ hết hiệu lực kể từ ngày Nghị định này có hiệu lực.", True),
+    ("Nghị định 61/2023/NĐ-CP thay thế văn bản nào?", "Nghị định 61/2023/NĐ-CP có hiệu lực từ ngày 16 tháng 8.", False),
 ])
 def test_a_sentence_holds_the_kind_of_fact_asked_for(question: str, sentence: str, holds: bool) -> None:
     from bot.answering.facts import expected_fact, holds as fact_holds
@@ -259,6 +271,8 @@ def test_a_sentence_holds_the_kind_of_fact_asked_for(question: str, sentence: st
 @pytest.mark.parametrize("question, kind, required", [
     ("ai phát biểu khai mạc buổi tọa đàm?", "person", False),  # a name in the news, a role in a law
     ("Ở nơi không có cấp xã thì ai thực hiện nhiệm vụ của Ủy ban nhân dân cấp xã?", "person", False),
+    ("Hương ước, quy ước là gì?", "definition", False),
+    ("Nghị định đó thay thế văn bản nào trước đây?", "document", False),
     ("Hội nghị được tổ chức theo hình thức gì?", None, None),
     ("Luật quy định những nội dung gì?", None, None),
 ])
@@ -286,7 +300,8 @@ def _passage(text: str, rank: int = 1, context: str = ""):
     from bot.documents.model import Chunk
     from bot.retrieval.hybrid import Passage
 
-    return Passage(Chunk(f"c{rank}", "doc", text, 0, len(text), "", context), 0.0, rank, dense_score=0.9)
+    start = 1000 * rank  # passages of one document, apart
+    return Passage(Chunk(f"c{rank}", "doc", text, start, start + len(text), "", context), 0.0, rank, dense_score=0.9)
 
 
 @pytest.mark.parametrize("question, passage, refused", [
@@ -326,3 +341,16 @@ def test_the_sentence_holding_the_fact_is_quoted_and_a_which_article_question_ge
     selection = select(make_query("Điều nào quy định về hội nghị định kỳ của cộng đồng dân cư?"), [article],
                        AnswerSettings())
     assert [s.text for s in selection.chosen] == ["Điều 33. Hội nghị định kỳ của cộng đồng dân cư"]
+
+
+def test_an_answer_centres_on_the_sentence_that_states_the_fact() -> None:
+    from bot.answering.extractive import select
+    from bot.retrieval.query import make_query
+    from bot.settings import AnswerSettings
+
+    form = _passage("1. Hương ước, quy ước được thể hiện dưới hình thức văn bản có chữ ký xác nhận.", rank=1)
+    definition = _passage("Hương ước, quy ước là văn bản quy định về các quy phạm xã hội do cộng đồng dân cư "
+                          "bàn và quyết định.", rank=2)
+    selection = select(make_query("Hương ước, quy ước là gì?"), [form, definition], AnswerSettings())
+    assert [s.passage for s in selection.chosen] == [definition]
+    assert selection.focused[0] is definition

@@ -94,7 +94,8 @@ def _fact_sentence(query: Query, fact: Fact, sentences: list[Sentence], focused:
     «… phải được niêm yết công khai …» then «Thời hạn niêm yết … không ít hơn 30 (ba mươi) ngày»).
     """
     ids = {p.chunk.id for p in focused}
-    pool = [s for i, s in enumerate(sentences) if i < evidence_sentences or s.passage.chunk.id in ids]
+    pool = [s for i, s in enumerate(sentences)
+            if i < evidence_sentences or s.passage.chunk.id in ids or not fact.required]
     return next((s for s in pool if holds(fact, s.text, query.question, query.plain)), None)
 
 
@@ -107,9 +108,9 @@ def select(query: Query, passages: list[Passage], cfg: AnswerSettings) -> Select
         chosen = [s for s in chosen if ARTICLE.match(s.text)][:1] or chosen
     fact = expected_fact(query.question, query.plain)
     found = _fact_sentence(query, fact, sentences, focused, cfg.evidence_sentences) if fact else None
-    if found is not None and found not in chosen:
-        kept = sorted(chosen, key=lambda s: -s.score)[:cfg.max_sentences - 1]
-        chosen = sorted([*kept, found], key=lambda s: (s.passage.rank, s.start))
-        if found.passage not in focused:
-            focused = [*focused, found.passage]
+    if found is not None:  # the sentence that states the fact answers; other passages' sentences only dilute it
+        same = [s for s in chosen if s.passage is found.passage and s is not found]
+        kept = sorted(same, key=lambda s: -s.score)[:cfg.max_sentences - 1]
+        chosen = sorted([*kept, found], key=lambda s: s.start)
+        focused = [found.passage, *(p for p in focused if p is not found.passage)]
     return Selection(sentences, focused, chosen, fact, found)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.documents.normalize import fold, strip_diacritics
+from bot.documents.structure import DOC_NUMBER
 from bot.retrieval.query import data_lines, expand_abbreviations, question_words
 
 # A figure in digits or words, with an optional spelled-out repeat: "05 (năm)", "hai phần ba", "50%".
@@ -39,6 +40,8 @@ _ASKS_NAME = r"^(.*?)\s+(?:có |mang )?tên(?: gọi)?(?: là)? gì\b"
 _SPEECH_VERBS = r"phát biểu|nói|nhấn mạnh|cho biết|khẳng định|kết luận|chỉ đạo|đề nghị|yêu cầu"
 _ASKS_SPEECH = rf"^(.*?)\s+(?:đã\s+)?(?:{_SPEECH_VERBS})\s+(?:những\s+)?(?:gì|điều gì|nội dung gì)\b"
 _SPEECH = re.compile(rf"\b(?:{_SPEECH_VERBS})\b")
+_ASKS_DEFINITION = r"^(.*?)\s+(?:được hiểu\s+|có nghĩa\s+)?là gì\s*[?.!]*\s*$"
+_ASKS_DOCUMENT = re.compile(r"\b(?:van ban|nghi dinh|nghi quyet|quyet dinh|thong tu|chi thi|luat) nao\b")
 _QUOTED = re.compile(r"[“\"]([^”\"]{3,})[”\"]")
 _LEAD_WORDS = re.compile(r"^(?:(?:theo|tại|trong|hãy cho (?:tôi|em) biết|cho (?:tôi|em) hỏi|xin hỏi|đồng chí|ông|bà)\s+)+")
 _NUMERALS = {"một", "hai", "ba", "bốn", "năm", "các", "những", "mot", "bon", "cac", "nhung"}
@@ -46,7 +49,7 @@ _NUMERALS = {"một", "hai", "ba", "bốn", "năm", "các", "những", "mot", "b
 
 @dataclass(frozen=True)
 class Fact:
-    kind: str  # "figure" | "person" | "name" | "speech"
+    kind: str  # "figure" | "person" | "name" | "document" | "definition" | "speech"
     pattern: str = ""  # the figure asked for ("figure")
     subject: str = ""  # folded; accent-free when the question is: the office, the speaker, the thing named
     # False: the fact only picks the sentence to quote. "Ai chủ trì …?" is answered in a law by a role
@@ -59,24 +62,28 @@ def _amount(unit: str) -> str:
     return rf"\d[\d.,]*\s*{_UNIT_WORDS[unit]}"
 
 
-def _figure_pattern(q: str, plain_q: str) -> str | None:
+def _figure_pattern(q: str, plain: bool) -> str | None:
+    """q: the folded question, accent-free when typed so (then the pattern is accent-free too)."""
+    form = strip_diacritics if plain else str
+    plain_q = strip_diacritics(q)
     if re.search(r"\bbao lau\b", plain_q):
-        return _DURATION
+        return form(_DURATION)
     if re.search(r"\b(ngay nao|hom nao|thoi diem nao)\b", plain_q):
-        return _DAY_DATE
-    match = re.search(r"bao nhiêu\s+(\w+(?:\s+\w+)?)", q)
+        return form(_DAY_DATE)
+    match = re.search(form(r"bao nhiêu\s+(\w+(?:\s+\w+)?)"), q)
     if match:
         words = match.group(1).split()
-        if words[0] in question_words() or words[0] in _GENERIC_COUNTS:
-            return _FIGURE
-        unit = " ".join(words) if " ".join(words) in _UNIT_WORDS else words[0]
-        if unit in _UNIT_WORDS:
-            return _amount(unit)
+        if words[0] in {form(w) for w in (*question_words(), *_GENERIC_COUNTS)}:
+            return form(_FIGURE)
+        units = {form(u): u for u in _UNIT_WORDS}
+        unit = " ".join(words) if " ".join(words) in units else words[0]
+        if unit in units:
+            return form(_amount(units[unit]))
         # "50% tổng số đại diện hộ gia đình" counts households; "05 thành viên Ban" counts no Ban
-        return rf"{_FIGURE}\s+(?:tổng số\s+)?(?:đại diện\s+|\w+\s+)?{re.escape(words[0])}"
+        return form(rf"{_FIGURE}\s+(?:tổng số\s+)?(?:đại diện\s+|\w+\s+)?") + re.escape(words[0])
     if re.search(r"\bbao nhieu\b", plain_q):
         # "Mức lương … là bao nhiêu?": an amount of money, not any figure
-        return _amount("tiền") if _MONEY_SUBJECT.search(q) else _FIGURE
+        return form(_amount("tiền") if re.search(form(_MONEY_SUBJECT.pattern), q) else _FIGURE)
     return None
 
 
@@ -90,7 +97,7 @@ def expected_fact(question: str, plain: bool = False) -> Fact | None:
     """plain: the question was typed without accents (its patterns are matched accent-free)."""
     q = fold(question)
     plain_q = strip_diacritics(q)
-    pattern = _figure_pattern(q, plain_q)
+    pattern = _figure_pattern(plain_q if plain else q, plain)
     if pattern:
         return Fact("figure", pattern=pattern)
     text, form = (plain_q, strip_diacritics) if plain else (q, str)
@@ -103,6 +110,16 @@ def expected_fact(question: str, plain: bool = False) -> Fact | None:
     if name:
         words = [w for w in _subject(name.group(1)).split() if w not in _NUMERALS]
         return Fact("name", subject=" ".join(words[:2]))
+    if _ASKS_DOCUMENT.search(plain_q):  # "… thay thế văn bản nào?": a sentence citing a document by number
+        return Fact("document", required=False)
+    definition = re.search(form(_ASKS_DEFINITION), text)
+    if definition:  # "Hương ước, quy ước là gì?": the sentence that says what it is ("Hương ước, quy ước là …")
+        clauses = [c.strip() for c in re.split(r"[,;:]", re.sub(r"[“”\"]", " ", definition.group(1)))]
+        while len(clauses) > 1 and _LEAD_WORDS.match(clauses[0] + " "):  # "Theo Luật, …"
+            clauses.pop(0)
+        subject = " ".join(" ".join(clauses).split())
+        if subject:
+            return Fact("definition", subject=subject, required=False)
     speech = re.search(form(_ASKS_SPEECH), text)
     if speech and _subject(speech.group(1)):
         return Fact("speech", subject=_subject(speech.group(1)))
@@ -141,17 +158,20 @@ def person_names(text: str) -> list[str]:
     return names
 
 
+def _words(text: str, plain: bool) -> str:
+    folded = fold(text)
+    return " ".join(re.findall(r"\w+", strip_diacritics(folded) if plain else folded))
+
+
 def _contains(haystack: str, needle: str, plain: bool) -> bool:
-    def norm(text: str) -> str:
-        folded = fold(text)
-        return strip_diacritics(folded) if plain else folded
-    return f" {norm(needle)} " in " " + " ".join(re.findall(r"\w+", norm(haystack))) + " "
+    return f" {_words(needle, plain)} " in f" {_words(haystack, plain)} "
 
 
 def holds(fact: Fact, sentence: str, question: str, plain: bool = False) -> bool:
     """Does the sentence state the kind of fact asked for (and not only repeat the question)?"""
     if fact.kind == "figure":
-        return re.search(fact.pattern, figures_text(sentence)) is not None
+        text = figures_text(sentence)
+        return re.search(fact.pattern, strip_diacritics(text) if plain else text) is not None
     if fact.kind == "person":
         return (any(not _contains(question, name, plain) for name in person_names(sentence))
                 and (not fact.subject or _contains(sentence, fact.subject, plain)))
@@ -160,6 +180,10 @@ def holds(fact: Fact, sentence: str, question: str, plain: bool = False) -> bool
         first = fact.subject.split()[0] if fact.subject else ""
         heads = [fact.subject, *(fold(e) for e in expand_abbreviations(first.upper()))]
         return bool(named) and any(_contains(sentence, h, plain) for h in heads if h)
+    if fact.kind == "document":
+        return any(not _contains(question, number, plain) for number in DOC_NUMBER.findall(sentence))
+    if fact.kind == "definition":  # the sentence opens with the term: "1. Hương ước, quy ước là …"
+        return f"{_words(_ENUMERATION.sub('', sentence), plain)} ".startswith(f"{_words(fact.subject + ' là', plain)} ")
     if fact.kind == "speech":
         return _SPEECH.search(fold(sentence)) is not None and _contains(sentence, fact.subject, plain)
     raise ValueError(f"unknown fact kind {fact.kind!r}")
