@@ -293,6 +293,17 @@ def test_unusable_rewrite_falls_back_to_the_rules(tiny_index, use_model) -> None
     assert result.query.startswith("Hương ước, quy ước là gì? Còn mục đích thì sao?")
 
 
+def test_a_rewrite_without_evidence_gives_way_to_the_rules(tiny_index, use_model) -> None:
+    """The model's standalone question wanders off (an unknown document); the rule-based one answers."""
+    def respond(messages):
+        if "Câu hỏi cuối:" in str(messages[-1].content):
+            return "Mục đích của Nghị định 99/2031/NĐ-CP là gì?"
+        return copy_sentence("mục đích")(messages) if passage_number(messages, "mục đích") else REFUSAL_VI
+    result = ask(tiny_index, use_model(ScriptedChat(respond=respond)), "Còn mục đích thì sao?", HISTORY)
+    assert result.query.startswith("Hương ước, quy ước là gì? Còn mục đích thì sao?")
+    assert not result.refused
+
+
 # --- Fallback -------------------------------------------------------------------------------------
 
 def test_missing_model_file_falls_back_to_extractive(tiny_index, tmp_path: Path) -> None:

@@ -149,6 +149,16 @@ def _make_query(question: str, history: list[Turn] | None, backend: Backend | No
     return query
 
 
+def _gather(index: Index, query: Query, settings: Settings, timings: dict[str, float]):
+    """Retrieval, the answering sentences and the evidence rules' verdict for one standalone question."""
+    passages = retrieve(index, query, settings.retrieval.top_k, timings)
+    timings["retrieval_ms"] = timings.get("dense_ms", 0) + timings.get("lexical_ms", 0)
+    selection = select(query, passages, settings.answer)
+    evidence = assess(query, passages, selection.fact, selection.fact_sentence is not None, index.doc_articles(),
+                      settings.answer)
+    return passages, selection, evidence
+
+
 def answer_stream(question: str, history: list[Turn] | None = None, settings: Settings | None = None,
                   index: Index | None = None) -> Iterator[str | Answer]:
     """Yield the model's text deltas as they come, then the checked ``Answer`` (always last, always once).
@@ -186,14 +196,17 @@ def answer_stream(question: str, history: list[Turn] | None = None, settings: Se
         log.warning("%s", fallback)
         backend = None
         query = make_query(question, history)
-    passages = retrieve(index, query, settings.retrieval.top_k, timings)
-    timings["retrieval_ms"] = timings.get("dense_ms", 0) + timings.get("lexical_ms", 0)
-
+    passages, selection, evidence = _gather(index, query, settings, timings)
+    if not evidence.ok and query.rewritten_from_history:
+        # The model's standalone question found nothing to stand on; the rule-based one may (seed ts-042:
+        # «Nếu bị từ chối thì sao?» after a question on who recognises a hương ước).
+        rule_query = make_query(question, history)
+        alternative = _gather(index, rule_query, settings, timings)
+        if alternative[2].ok:
+            log.info("the model's rewrite %r found weak evidence; the rule-based %r is used", query.text, rule_query.text)
+            query, (passages, selection, evidence) = rule_query, alternative
     compose_started = time.perf_counter()
-    selection = select(query, passages, settings.answer)
     focused, chosen = selection.focused, selection.chosen
-    evidence = assess(query, passages, selection.fact, selection.fact_sentence is not None, index.doc_articles(),
-                      settings.answer)
     name = backend.name if backend else "extractive"
     result: Answer | None = None
     model_text, dropped, usage = "", [], {}  # what a model said, kept when its answer falls back to quotes
