@@ -97,6 +97,11 @@ def ask(index, settings, question: str, history=None) -> Answer:
     return answer(question, history, settings=settings, index=index)
 
 
+def rewriting(settings):
+    """Settings where the model rewrites follow-ups (off by default: the rules do it)."""
+    return settings.model_copy(update={"llm": settings.llm.model_copy(update={"rewrite_followups": True})})
+
+
 def refusing(settings):
     """Settings where a model answer that fails the check becomes the refusal (not the quotes)."""
     return settings.model_copy(update={"llm": settings.llm.model_copy(update={"on_model_refusal": "refuse"})})
@@ -146,6 +151,8 @@ def test_parse_rewrite() -> None:
     assert parse_rewrite("Câu hỏi đầy đủ: Mục đích của hương ước là gì?\nGiải thích…", "Còn mục đích?") == \
         "Mục đích của hương ước là gì?"
     assert parse_rewrite("   ", "x") is None
+    assert parse_rewrite("Người dùng: Ban công tác Mặt trận có bao nhiêu thành viên?", "Còn ở cơ quan thì sao?") is None
+    assert parse_rewrite("Thế còn ở doanh nghiệp nhà nước thì sao?", "Thế còn ở doanh nghiệp nhà nước thì sao?") is None
     assert parse_rewrite("a" * 500, "ngắn") is None
 
 
@@ -279,7 +286,7 @@ def test_follow_up_is_rewritten_by_the_model(tiny_index, use_model) -> None:
             return "Mục đích của việc xây dựng và thực hiện hương ước, quy ước là gì?"
         return copy_sentence("mục đích")(messages) if passage_number(messages, "mục đích") else REFUSAL_VI
     model = ScriptedChat(respond=respond)
-    result = ask(tiny_index, use_model(model), "Còn mục đích thì sao?", HISTORY)
+    result = ask(tiny_index, rewriting(use_model(model)), "Còn mục đích thì sao?", HISTORY)
     assert result.query.startswith("Mục đích của việc xây dựng và thực hiện hương ước, quy ước là gì?")
     rewrite_prompt = str(model.prompts[0][-1].content)
     assert "Hương ước, quy ước là gì?" in rewrite_prompt and "Còn mục đích thì sao?" in rewrite_prompt
@@ -289,8 +296,17 @@ def test_follow_up_is_rewritten_by_the_model(tiny_index, use_model) -> None:
 
 def test_unusable_rewrite_falls_back_to_the_rules(tiny_index, use_model) -> None:
     model = ScriptedChat(respond=lambda messages: "" if "Câu hỏi cuối:" in str(messages[-1].content) else REFUSAL_VI)
+    result = ask(tiny_index, rewriting(use_model(model)), "Còn mục đích thì sao?", HISTORY)
+    assert result.query.startswith("Hương ước, quy ước là gì? Còn mục đích thì sao?")
+
+
+def test_by_default_the_rules_rewrite_follow_ups(tiny_index, use_model) -> None:
+    model = ScriptedChat(respond=copy_sentence("mục đích"))
     result = ask(tiny_index, use_model(model), "Còn mục đích thì sao?", HISTORY)
     assert result.query.startswith("Hương ước, quy ước là gì? Còn mục đích thì sao?")
+    assert not any("Câu hỏi cuối:" in str(prompt[-1].content) for prompt in model.prompts)  # no rewriting call
+    # the model reads the follow-up with the question it leans on
+    assert "Câu hỏi: Hương ước, quy ước là gì? Còn mục đích thì sao?" in str(model.prompts[0][-1].content)
 
 
 def test_a_rewrite_without_evidence_gives_way_to_the_rules(tiny_index, use_model) -> None:
@@ -299,7 +315,7 @@ def test_a_rewrite_without_evidence_gives_way_to_the_rules(tiny_index, use_model
         if "Câu hỏi cuối:" in str(messages[-1].content):
             return "Mục đích của Nghị định 99/2031/NĐ-CP là gì?"
         return copy_sentence("mục đích")(messages) if passage_number(messages, "mục đích") else REFUSAL_VI
-    result = ask(tiny_index, use_model(ScriptedChat(respond=respond)), "Còn mục đích thì sao?", HISTORY)
+    result = ask(tiny_index, rewriting(use_model(ScriptedChat(respond=respond))), "Còn mục đích thì sao?", HISTORY)
     assert result.query.startswith("Hương ước, quy ước là gì? Còn mục đích thì sao?")
     assert not result.refused
 
@@ -324,7 +340,7 @@ def test_unreachable_server_falls_back_with_a_vietnamese_message(tiny_index, use
     assert "Connection refused" in result.fallback_reason
     assert DEFINITION in result.text
     # A follow-up: the rewriting call fails first, and the answer still comes.
-    result = ask(tiny_index, settings, "Còn mục đích thì sao?", HISTORY)
+    result = ask(tiny_index, rewriting(settings), "Còn mục đích thì sao?", HISTORY)
     assert result.backend == "extractive" and result.fallback_reason
 
 

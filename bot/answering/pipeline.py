@@ -3,7 +3,8 @@
 ``answer_stream()`` is the same pipeline for consumers that show the model's text as it comes: it yields
 text deltas (the model's raw, unchecked words) and ends with the checked ``Answer``, which is what counts.
 
-Steps: follow-up rewriting (the model, else the rule-based ``standalone_question``) -> hybrid retrieval ->
+Steps: follow-up rewriting (the rule-based ``standalone_question``; the model's when ``llm.rewrite_followups``)
+-> hybrid retrieval ->
 the evidence rules (a refusal here costs no model call) -> the chosen backend: extractive sentences, or a
 generated answer whose every sentence and [n] is checked against the passages (``verify.verify``).
 A backend that cannot be used, or fails, falls back to extractive answers and says why (``fallback_reason``).
@@ -217,7 +218,10 @@ def answer_stream(question: str, history: list[Turn] | None = None, settings: Se
         cfg = settings.llm
         prompt_passages = model_passages(index, query, focused, backend.count_tokens, cfg)
         # The model reads (and the check compares against) the question with its accents restored.
-        question_shown = restore_accents(query.question, index.accents) if query.plain else query.question
+        # A follow-up reaches the model with the question it leans on ("Hương ước … do cơ quan nào công nhận?
+        # Nếu bị từ chối thì sao?"), accents restored when typed without.
+        asked = query.standalone if query.rewritten_from_history else query.question
+        question_shown = restore_accents(asked, index.accents) if query.plain else asked
         check_texts = [p.check_text for p in prompt_passages]
 
         def generate(question_first: bool = False):

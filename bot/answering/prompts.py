@@ -179,11 +179,14 @@ def rewrite_messages(question: str, history: Sequence[Turn], max_turns: int = 4,
 
 
 def parse_rewrite(text: str, question: str) -> str | None:
-    """The model's standalone question, or None when it is unusable (empty, an answer, far too long)."""
+    """The model's standalone question, or None when it is unusable (empty, an answer, far too long, a line of
+    the conversation copied back, or the follow-up unchanged)."""
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     if not lines:
         return None
     line = re.sub(r"^(?:câu hỏi đầy đủ|câu hỏi)\s*:\s*", "", lines[0], flags=re.IGNORECASE).strip().strip('"“”*')
     if not line or len(line) > max(300, 4 * len(question)) or "<" in line:
+        return None
+    if re.match(r"(?:người dùng|trợ lý)\s*:", line, re.IGNORECASE) or line.split() == question.split():
         return None
     return line

@@ -20,6 +20,7 @@ class Query:
     plain: bool  # typed without Vietnamese accents
     expansions: list[str] = field(default_factory=list)
     rewritten_from_history: bool = False
+    standalone: str = ""  # the question with what it leans on from history, without expansions: what a model reads
 
 
 def data_lines(name: str) -> list[str]:
@@ -143,7 +144,7 @@ def make_query(question: str, history: list[Turn] | None = None) -> Query:
     text = " ".join([standalone, *expansions])
     letters = re.sub(r"[^\w]", "", question)
     return Query(question=question, text=text, plain=bool(letters) and not has_diacritics(question),
-                 expansions=expansions, rewritten_from_history=rewritten)
+                 expansions=expansions, rewritten_from_history=rewritten, standalone=standalone)
 
 
 def content_terms(text: str) -> list[str]:
