@@ -1,9 +1,10 @@
 """The kind of fact a question asks for, and whether a sentence holds one.
 
 "bao lâu" is answered by a duration, "ngày nào" by a date, "bao nhiêu hộ" by a count of households,
-"là ai" by a person's name, "có tên là gì" by a quoted name, "X phát biểu gì" by a sentence where X speaks.
-The evidence rules refuse when no answering sentence holds the fact (a guess otherwise: seed ts-049, ts-056,
-seed_dev sd-001), and the composer quotes the sentence that does hold it.
+"là ai" by a person's name, "có tên là gì" by a quoted name, "X phát biểu gì" by a sentence where X speaks;
+"… là gì" by the sentence that opens with the term, "văn bản nào" by a document number.
+The evidence rules refuse when no answering sentence holds a required fact (a guess otherwise: seed ts-049,
+ts-056, seed_dev sd-001), and the composer centres the answer on the sentence that holds it.
 """
 
 from __future__ import annotations
@@ -126,7 +127,7 @@ def expected_fact(question: str, plain: bool = False) -> Fact | None:
     return None
 
 
-def figures_text(sentence: str) -> str:
+def _figures_text(sentence: str) -> str:
     return _REFERENCE.sub(" ", fold(_ENUMERATION.sub("", sentence)))
 
 
@@ -170,7 +171,7 @@ def _contains(haystack: str, needle: str, plain: bool) -> bool:
 def holds(fact: Fact, sentence: str, question: str, plain: bool = False) -> bool:
     """Does the sentence state the kind of fact asked for (and not only repeat the question)?"""
     if fact.kind == "figure":
-        text = figures_text(sentence)
+        text = _figures_text(sentence)
         return re.search(fact.pattern, strip_diacritics(text) if plain else text) is not None
     if fact.kind == "person":
         return (any(not _contains(question, name, plain) for name in person_names(sentence))
