@@ -82,19 +82,33 @@ def _unknown_document(question: str, titles: list[str], passages: list[Passage])
     return None
 
 
-_ORGAN_AT_LEVEL = re.compile(r"\b(?:hoi dong nhan dan|uy ban nhan dan|uy ban mat tran to quoc(?: viet nam)?|"
-                             r"toa an nhan dan|vien kiem sat nhan dan) cap (?:xa|huyen|tinh)\b")
+_ORGAN = r"(?:hoi dong nhan dan|uy ban nhan dan|uy ban mat tran to quoc|toa an nhan dan|vien kiem sat nhan dan)"
+_ORGAN_AT_LEVEL = re.compile(rf"\b({_ORGAN})(?: viet nam)? cap (xa|huyen|tinh)\b")
+# How far after an organ its level may be named: "Hội đồng nhân dân và Ủy ban nhân dân cấp huyện",
+# "Ủy ban nhân dân cấp tỉnh, cấp huyện", "Hội đồng nhân dân các cấp".
+_LEVEL_WINDOW = 60
+
+
+def _organ_text(text: str) -> str:
+    """Accent-free, with the abbreviations of organs written out ("UBND" -> "uy ban nhan dan")."""
+    plain = plain_form(text)
+    for short, long in (("ubnd", "uy ban nhan dan"), ("hdnd", "hoi dong nhan dan"), ("mttq", "mat tran to quoc")):
+        plain = re.sub(rf"\b{short}\b", long, plain)
+    return plain
 
 
 def _unnamed_organ(query: Query, passages: list[Passage]) -> str | None:
     """'Hội đồng nhân dân cấp huyện' in the question when no passage names that organ at that level."""
-    text = re.sub(r"\bhdnd\b", "hoi dong nhan dan", re.sub(r"\bubnd\b", "uy ban nhan dan", plain_form(query.text)))
-    asked = set(_ORGAN_AT_LEVEL.findall(text))
+    asked = set(_ORGAN_AT_LEVEL.findall(_organ_text(query.question)))
     if not asked:
         return None
-    named = set(_ORGAN_AT_LEVEL.findall(plain_form(" ".join(p.chunk.context + " " + p.chunk.text for p in passages))))
-    missing = sorted(asked - named)
-    return f"no passage names {missing[0]}" if missing else None
+    text = _organ_text(" ".join(p.chunk.context + " " + p.chunk.text for p in passages))
+    for organ, level in sorted(asked):
+        named = any(re.search(rf"\bcap {level}\b|\bcac cap\b", text[m.end():m.end() + _LEVEL_WINDOW])
+                    for m in re.finditer(rf"\b{organ}\b", text))
+        if not named:
+            return f"no passage names {organ} cap {level}"
+    return None
 
 
 def assess(query: Query, passages: list[Passage], fact: Fact | None, fact_found: bool,

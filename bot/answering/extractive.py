@@ -87,15 +87,21 @@ class Selection:
 
 
 def _fact_sentence(query: Query, fact: Fact, sentences: list[Sentence], focused: list[Passage],
-                   evidence_sentences: int) -> Sentence | None:
-    """The best sentence holding the fact among the best few and those of the passages that answer.
+                   evidence_sentences: int, fact_keep_ratio: float) -> Sentence | None:
+    """The best sentence holding the fact among those of the passages that answer and, for a required fact
+    (the evidence rules refuse without it), the best few; for a fact that only picks the sentence, any
+    sentence scoring at least fact_keep_ratio of the best (seed ts-038: the definition sits in the second
+    passage), never a weak one from a far passage.
 
     The fact often sits in the sentence after the one that repeats the question's words (Nghị định 61 Điều 9:
     «… phải được niêm yết công khai …» then «Thời hạn niêm yết … không ít hơn 30 (ba mươi) ngày»).
     """
     ids = {p.chunk.id for p in focused}
-    pool = [s for i, s in enumerate(sentences)
-            if i < evidence_sentences or s.passage.chunk.id in ids or not fact.required]
+    best = sentences[0].score if sentences else 0.0
+    if fact.required:
+        pool = [s for i, s in enumerate(sentences) if i < evidence_sentences or s.passage.chunk.id in ids]
+    else:
+        pool = [s for s in sentences if s.passage.chunk.id in ids or s.score >= fact_keep_ratio * best]
     return next((s for s in pool if holds(fact, s.text, query.question, query.plain)), None)
 
 
@@ -107,7 +113,8 @@ def select(query: Query, passages: list[Passage], cfg: AnswerSettings) -> Select
     if asks_which_article(query.question):  # the article's title line is the answer, alone
         chosen = [s for s in chosen if ARTICLE.match(s.text)][:1] or chosen
     fact = expected_fact(query.question, query.plain)
-    found = _fact_sentence(query, fact, sentences, focused, cfg.evidence_sentences) if fact else None
+    found = (_fact_sentence(query, fact, sentences, focused, cfg.evidence_sentences, cfg.fact_keep_ratio)
+             if fact else None)
     if found is not None:  # the sentence that states the fact answers; other passages' sentences only dilute it
         same = [s for s in chosen if s.passage is found.passage and s is not found]
         kept = sorted(same, key=lambda s: -s.score)[:cfg.max_sentences - 1]

@@ -21,8 +21,10 @@ from bot.retrieval.query import data_lines, expand_abbreviations, question_words
 _FIGURE = (r"(?:\b\d+(?:[.,]\d+)?%?|\b(?:hai|ba|bốn|sáu|bảy|tám|chín|mười|mươi|trăm|nghìn|nửa)\b)"
            r"(?:\s*\([^)]{1,30}\))?")
 _DURATION = _FIGURE + r"\s*(?:ngày|tháng|năm|giờ|tuần|phút)"
-# "13/1/2022", "ngày 13/1", "(15/10)", "13 tháng 1"; "59/2023" and "16/CT-TTg" are document numbers.
-_DAY_DATE = r"\b\d{1,2}\s*/\s*\d{1,2}\b(?!\s*/\s*\D)|\b\d{1,2}\s+tháng\s+\d{1,2}"
+# "13/1/2022", "ngày 13/1", "(15/10)", "13 tháng 1", "15-8-2023"; "59/2023" and "16/CT-TTg" are document
+# numbers.
+_DAY_DATE = (r"\b\d{1,2}\s*/\s*\d{1,2}\b(?!\s*/\s*\D)|\b\d{1,2}\s+tháng\s+\d{1,2}"
+             r"|\b\d{1,2}[.-]\d{1,2}[.-]\d{4}\b")
 # Counted nouns whose figure is written with another word ("bao nhiêu tiền" -> "... đồng").
 _UNIT_WORDS = {"tiền": r"(?:đồng|triệu|tỷ|nghìn|%)", "phần trăm": r"%"}
 # Subjects that are amounts of money.
@@ -35,24 +37,33 @@ _GENERIC_COUNTS = {"người", "lần", "cái", "loại", "bước", "nội", "h
 _ENUMERATION = re.compile(r"^\s*(?:\d+\.|[a-zđ]\))\s+")
 _REFERENCE = re.compile(r"\b(?:khoản|điểm|điều|chương|mục|phần)\s+\d+[a-zđ]?\b")
 
-_ASKS_PERSON = r"^(.*?)\s+(?:hiện nay\s+|bây giờ\s+)?là ai\b"
+_ASKS_PERSON = r"^(.*?)\s+là ai\b|^ai là\s+(.*?)\s*[?.!]*$"
 _ASKS_WHO = re.compile(r"\bai\b")
 _ASKS_NAME = r"^(.*?)\s+(?:có |mang )?tên(?: gọi)?(?: là)? gì\b"
-_SPEECH_VERBS = r"phát biểu|nói|nhấn mạnh|cho biết|khẳng định|kết luận|chỉ đạo|đề nghị|yêu cầu"
-_ASKS_SPEECH = rf"^(.*?)\s+(?:đã\s+)?(?:{_SPEECH_VERBS})\s+(?:những\s+)?(?:gì|điều gì|nội dung gì)\b"
-_SPEECH = re.compile(rf"\b(?:{_SPEECH_VERBS})\b")
+# "X phát biểu gì?" asks for what a person said; "Luật nói gì …?", "Nghị định yêu cầu gì?" ask what a text says.
+_ASKS_SPEECH = r"^(.*?)\s+(?:đã\s+)?(?:phát biểu|nhấn mạnh|khẳng định|kết luận|cho biết)\s+(?:những\s+)?(?:gì|điều gì|nội dung gì)\b"
+_SPEECH = re.compile(r"\b(?:phát biểu|nói|nhấn mạnh|cho biết|khẳng định|kết luận|chỉ đạo|đề nghị|yêu cầu)\b")
+# A subject that is a text, not a person or an office.
+_DOCUMENT_WORDS = re.compile(r"^(?:bộ luật|luật|nghị định|nghị quyết|thông tư|quyết định|chỉ thị|văn bản|điều|khoản|"
+                             r"chương|hiến pháp|quy chế|hương ước|nq|nđ|qđ|ct)\b")
+# Offices held by one person: "… là ai?" asks for a name.
+_OFFICE_WORDS = re.compile(r"^(?:phó\s+)?(?:chủ tịch|tổng bí thư|bí thư|bộ trưởng|thủ tướng|trưởng ban|giám đốc|"
+                           r"chánh án|viện trưởng|tổng thư ký|chủ nhiệm)\b")
+_NOW_WORDS = re.compile(r"\s+(?:hiện nay|hiện tại|hiện giờ|bây giờ|đương nhiệm)$")
 _ASKS_DEFINITION = r"^(.*?)\s+(?:được hiểu\s+|có nghĩa\s+)?là gì\s*[?.!]*\s*$"
 _ASKS_DOCUMENT = re.compile(r"\b(?:van ban|nghi dinh|nghi quyet|quyet dinh|thong tu|chi thi|luat) nao\b")
-_QUOTED = re.compile(r"[“\"]([^”\"]{3,})[”\"]")
+_QUOTED = re.compile(r"[“\"«‘]([^”\"»’]{3,})[”\"»’]")
 _LEAD_WORDS = re.compile(r"^(?:(?:theo|tại|trong|hãy cho (?:tôi|em) biết|cho (?:tôi|em) hỏi|xin hỏi|đồng chí|ông|bà)\s+)+")
-_NUMERALS = {"một", "hai", "ba", "bốn", "năm", "các", "những", "mot", "bon", "cac", "nhung"}
+# Words before "tên" that name nothing: "Hai mô hình … có tên là gì?" -> "mô hình".
+_FILLER_WORDS = {"một", "hai", "ba", "bốn", "năm", "các", "những", "có", "mang", "mot", "bon", "cac", "nhung", "co"}
 
 
 @dataclass(frozen=True)
 class Fact:
     kind: str  # "figure" | "person" | "name" | "document" | "definition" | "speech"
     pattern: str = ""  # the figure asked for ("figure")
-    subject: str = ""  # folded; accent-free when the question is: the office, the speaker, the thing named
+    subject: str = ""  # folded; accent-free when the question is: the counted noun, the office, the speaker,
+    # the thing named
     # False: the fact only picks the sentence to quote. "Ai chủ trì …?" is answered in a law by a role
     # ("Trưởng thôn"), in the news by a name; "… là ai?" asks for a person.
     required: bool = True
@@ -63,72 +74,90 @@ def _amount(unit: str) -> str:
     return rf"\d[\d.,]*\s*{_UNIT_WORDS[unit]}"
 
 
-def _figure_pattern(q: str, plain: bool) -> str | None:
-    """q: the folded question, accent-free when typed so (then the pattern is accent-free too)."""
+def _figure_pattern(q: str, plain: bool) -> tuple[str, str] | None:
+    """(pattern, counted noun) for the folded question; accent-free when typed so.
+
+    Documents are written with accents: the pattern is matched with them, and only the counted noun taken
+    from the question ("bao nhieu thanh vien" -> "thanh") is compared accent-free.
+    """
     form = strip_diacritics if plain else str
     plain_q = strip_diacritics(q)
     if re.search(r"\bbao lau\b", plain_q):
-        return form(_DURATION)
+        return _DURATION, ""
     if re.search(r"\b(ngay nao|hom nao|thoi diem nao)\b", plain_q):
-        return form(_DAY_DATE)
+        return _DAY_DATE, ""
     match = re.search(form(r"bao nhiêu\s+(\w+(?:\s+\w+)?)"), q)
     if match:
         words = match.group(1).split()
         if words[0] in {form(w) for w in (*question_words(), *_GENERIC_COUNTS)}:
-            return form(_FIGURE)
+            return _FIGURE, ""
         units = {form(u): u for u in _UNIT_WORDS}
         unit = " ".join(words) if " ".join(words) in units else words[0]
         if unit in units:
-            return form(_amount(units[unit]))
+            return _amount(units[unit]), ""
         # "50% tổng số đại diện hộ gia đình" counts households; "05 thành viên Ban" counts no Ban
-        return form(rf"{_FIGURE}\s+(?:tổng số\s+)?(?:đại diện\s+|\w+\s+)?") + re.escape(words[0])
+        return rf"{_FIGURE}\s+(?:tổng số\s+)?(?:đại diện\s+|\w+\s+)?", words[0]
     if re.search(r"\bbao nhieu\b", plain_q):
         # "Mức lương … là bao nhiêu?": an amount of money, not any figure
-        return form(_amount("tiền") if re.search(form(_MONEY_SUBJECT.pattern), q) else _FIGURE)
+        return (_amount("tiền") if re.search(form(_MONEY_SUBJECT.pattern), q) else _FIGURE), ""
     return None
 
 
-def _subject(phrase: str) -> str:
-    """The last clause before the question's verb, without leading filler words."""
+def _subject(phrase: str, form=str) -> str:
+    """The last clause before the question's verb, without leading filler words (form: str, or
+    strip_diacritics for a question typed without accents)."""
     clause = re.split(r"[,.;:?!]", phrase)[-1].strip()
-    return _LEAD_WORDS.sub("", clause).strip()
+    return re.sub(form(_LEAD_WORDS.pattern), "", clause).strip()
+
+
+def _starts(pattern: re.Pattern, text: str, form) -> bool:
+    return re.match(form(pattern.pattern), text) is not None
 
 
 def expected_fact(question: str, plain: bool = False) -> Fact | None:
     """plain: the question was typed without accents (its patterns are matched accent-free)."""
     q = fold(question)
     plain_q = strip_diacritics(q)
-    pattern = _figure_pattern(plain_q if plain else q, plain)
-    if pattern:
-        return Fact("figure", pattern=pattern)
+    figure = _figure_pattern(plain_q if plain else q, plain)
+    if figure:
+        return Fact("figure", pattern=figure[0], subject=figure[1])
     text, form = (plain_q, strip_diacritics) if plain else (q, str)
     person = re.search(form(_ASKS_PERSON), text)
     if person:  # "Chủ tịch … hiện nay là ai?": a name, in a sentence that names the office
-        return Fact("person", subject=_subject(person.group(1)))
+        office = re.sub(form(_NOW_WORDS.pattern), "", _subject(person.group(1) or person.group(2) or "", form))
+        if office:
+            return Fact("person", subject=office, required=_starts(_OFFICE_WORDS, office, form))
     if _ASKS_WHO.search(text):
         return Fact("person", required=False)
     name = re.search(form(_ASKS_NAME), text)
-    if name:
-        words = [w for w in _subject(name.group(1)).split() if w not in _NUMERALS]
-        return Fact("name", subject=" ".join(words[:2]))
+    subject = [w for w in _subject(name.group(1), form).split() if w not in _FILLER_WORDS] if name else []
+    if name:  # a document's title is written without quotes: for a text the name only picks the sentence
+        return Fact("name", subject=" ".join(subject[:2]),
+                    required=not _starts(_DOCUMENT_WORDS, " ".join(subject), form)) if subject else None
     if _ASKS_DOCUMENT.search(plain_q):  # "… thay thế văn bản nào?": a sentence citing a document by number
         return Fact("document", required=False)
     definition = re.search(form(_ASKS_DEFINITION), text)
     if definition:  # "Hương ước, quy ước là gì?": the sentence that says what it is ("Hương ước, quy ước là …")
         clauses = [c.strip() for c in re.split(r"[,;:]", re.sub(r"[“”\"]", " ", definition.group(1)))]
-        while len(clauses) > 1 and _LEAD_WORDS.match(clauses[0] + " "):  # "Theo Luật, …"
+        while len(clauses) > 1 and _starts(_LEAD_WORDS, clauses[0] + " ", form):  # "Theo Luật, …"
             clauses.pop(0)
         subject = " ".join(" ".join(clauses).split())
         if subject:
             return Fact("definition", subject=subject, required=False)
     speech = re.search(form(_ASKS_SPEECH), text)
-    if speech and _subject(speech.group(1)):
-        return Fact("speech", subject=_subject(speech.group(1)))
+    speaker = _subject(speech.group(1), form) if speech else ""
+    if speaker and not _starts(_DOCUMENT_WORDS, speaker, form):
+        return Fact("speech", subject=speaker)
     return None
 
 
 def _figures_text(sentence: str) -> str:
     return _REFERENCE.sub(" ", fold(_ENUMERATION.sub("", sentence)))
+
+
+# "Thành phố Hồ Chí Minh", "trường Chu Văn An", "phố Lý Thường Kiệt": places named after people.
+# ("Chủ tịch UBND tỉnh Nguyễn Văn A" is a person: an office comes before the name.)
+_PLACE_WORDS = re.compile(r"(?:phố|tp\.?|đường|trường|cầu|chợ)$", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -144,7 +173,7 @@ def person_names(text: str) -> list[str]:
     words = text.split()
     names = []
     for i, word in enumerate(words):
-        if word.strip("(,;:") not in _surnames():
+        if word.strip("(,;:") not in _surnames() or (i and _PLACE_WORDS.match(words[i - 1])):
             continue
         run = [word.strip("(")]
         for following in words[i + 1:i + 4]:
@@ -168,14 +197,31 @@ def _contains(haystack: str, needle: str, plain: bool) -> bool:
     return f" {_words(needle, plain)} " in f" {_words(haystack, plain)} "
 
 
+def _names_all(sentence: str, subject: str, plain: bool) -> bool:
+    """Every word of the subject is in the sentence, an abbreviation or its long form ("UBND" or
+    "Ủy ban nhân dân")."""
+    present = set(_words(sentence, plain).split())
+    for word in _words(subject, plain).split():
+        long = expand_abbreviations(word.upper())
+        if word not in present and not (long and set(_words(long[0], plain).split()) <= present):
+            return False
+    return True
+
+
 def holds(fact: Fact, sentence: str, question: str, plain: bool = False) -> bool:
     """Does the sentence state the kind of fact asked for (and not only repeat the question)?"""
     if fact.kind == "figure":
         text = _figures_text(sentence)
-        return re.search(fact.pattern, strip_diacritics(text) if plain else text) is not None
+        pattern = fact.pattern
+        if fact.subject:  # the counted noun, as the sentence writes it
+            forms = {w for w in re.findall(r"\w+", text) if _words(w, plain) == fact.subject}
+            if not forms:
+                return False
+            pattern += rf"(?:{'|'.join(map(re.escape, sorted(forms)))})\b"
+        return re.search(pattern, text) is not None
     if fact.kind == "person":
         return (any(not _contains(question, name, plain) for name in person_names(sentence))
-                and (not fact.subject or _contains(sentence, fact.subject, plain)))
+                and _names_all(sentence, fact.subject, plain))
     if fact.kind == "name":
         named = [q for q in _QUOTED.findall(sentence) if not _contains(question, q, plain)]
         first = fact.subject.split()[0] if fact.subject else ""

@@ -198,10 +198,10 @@ def answer_stream(question: str, history: list[Turn] | None = None, settings: Se
         backend = None
         query = make_query(question, history)
     passages, selection, evidence = _gather(index, query, settings, timings)
-    if not evidence.ok and query.rewritten_from_history:
-        # The model's standalone question found nothing to stand on; the rule-based one may (seed ts-042:
-        # «Nếu bị từ chối thì sao?» after a question on who recognises a hương ước).
-        rule_query = make_query(question, history)
+    rule_query = make_query(question, history)
+    if not evidence.ok and query.rewritten_from_history and rule_query.text != query.text:
+        # The evidence rules refused the model's standalone question; the rule-based one may stand (seed
+        # ts-042: «Nếu bị từ chối thì sao?» after a question on who recognises a hương ước).
         alternative = _gather(index, rule_query, settings, timings)
         if alternative[2].ok:
             log.info("the model's rewrite %r found weak evidence; the rule-based %r is used", query.text, rule_query.text)
