@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from bot.documents.normalize import fold, strip_diacritics
 from bot.documents.structure import DOC_NUMBER
 from bot.retrieval.hybrid import Passage
-from bot.retrieval.query import Query, article_references, content_terms, names_document, plain_form
+from bot.retrieval.query import Query, abbreviations, article_references, content_terms, names_document, plain_form
 from bot.answering.facts import Fact
 from bot.settings import AnswerSettings
 
@@ -92,8 +92,8 @@ _LEVEL_WINDOW = 60
 def _organ_text(text: str) -> str:
     """Accent-free, with the abbreviations of organs written out ("UBND" -> "uy ban nhan dan")."""
     plain = plain_form(text)
-    for short, long in (("ubnd", "uy ban nhan dan"), ("hdnd", "hoi dong nhan dan"), ("mttq", "mat tran to quoc")):
-        plain = re.sub(rf"\b{short}\b", long, plain)
+    for short in ("UBND", "HĐND", "MTTQ"):
+        plain = re.sub(rf"\b{plain_form(short)}\b", plain_form(abbreviations()[short]), plain)
     return plain
 
 

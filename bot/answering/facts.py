@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.documents.normalize import fold, strip_diacritics
+from bot.documents.normalize import fold, strip_diacritics, syllables
 from bot.documents.structure import DOC_NUMBER
 from bot.retrieval.query import data_lines, expand_abbreviations, question_words
 
@@ -189,8 +189,7 @@ def person_names(text: str) -> list[str]:
 
 
 def _words(text: str, plain: bool) -> str:
-    folded = fold(text)
-    return " ".join(re.findall(r"\w+", strip_diacritics(folded) if plain else folded))
+    return " ".join(strip_diacritics(w) if plain else w for w in syllables(text))
 
 
 def _contains(haystack: str, needle: str, plain: bool) -> bool:

@@ -198,12 +198,12 @@ def answer_stream(question: str, history: list[Turn] | None = None, settings: Se
         backend = None
         query = make_query(question, history)
     passages, selection, evidence = _gather(index, query, settings, timings)
-    rule_query = make_query(question, history)
-    if not evidence.ok and query.rewritten_from_history and rule_query.text != query.text:
+    if not evidence.ok and query.rewritten_from_history:
         # The evidence rules refused the model's standalone question; the rule-based one may stand (seed
         # ts-042: «Nếu bị từ chối thì sao?» after a question on who recognises a hương ước).
-        alternative = _gather(index, rule_query, settings, timings)
-        if alternative[2].ok:
+        rule_query = make_query(question, history)
+        alternative = _gather(index, rule_query, settings, timings) if rule_query.text != query.text else None
+        if alternative and alternative[2].ok:
             log.info("the model's rewrite %r found weak evidence; the rule-based %r is used", query.text, rule_query.text)
             query, (passages, selection, evidence) = rule_query, alternative
     compose_started = time.perf_counter()
