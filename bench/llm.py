@@ -57,7 +57,7 @@ def open_built_index(settings: Settings):
     from bot.answering.pipeline import get_index
     from bot.indexing.ingest import ingest
 
-    index = get_index(settings, build_if_empty=False)
+    index = get_index(settings, build=False)
     ingest(index, settings.corpus_dir)  # incremental: a no-op when up to date
     return index
 

@@ -34,7 +34,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from bot.indexing.ingest import ingest
 
     settings = _settings(args)
-    report = ingest(get_index(settings, build_if_empty=False), settings.corpus_dir, show_bar=True)
+    report = ingest(get_index(settings, build=False), settings.corpus_dir, show_bar=True)
     print(report.summary_vi())
     for doc_id, message in report.failed.items():
         print(f"  ✗ {doc_id}: {message}")

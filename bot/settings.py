@@ -44,6 +44,9 @@ class ChunkingSettings(BaseModel):
     prose_target_words: int = 220
     prose_max_words: int = 320
     prose_overlap_sentences: int = 1
+    # A short line without closing punctuation, followed by a paragraph, heads a section of prose: chunks
+    # end there and carry it ("Đổi mới sự lãnh đạo của Đảng trong công tác dân vận").
+    heading_max_words: int = 15
     legal_max_words: int = 320
 
 

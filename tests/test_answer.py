@@ -268,6 +268,14 @@ def test_select_sentences(rows, focused: list[str], max_sentences: int, expected
     ("Ai là Chủ tịch Ủy ban nhân dân tỉnh?", "Tại TP Hồ Chí Minh, Ủy ban nhân dân tỉnh họp.", False),
     # a title in «» quotes
     ("Chuyên đề 2 có tên là gì?", "Chuyên đề 2 có tên «Luật Thực hiện dân chủ ở cơ sở - nền tảng pháp lý».", True),
+    # «mấy» counts as «bao nhiêu» does; «một» is a figure before a unit only
+    ("Mỗi năm UBND xã phải tổ chức đối thoại với dân ít nhất mấy lần?",
+     "Hằng năm, Ủy ban nhân dân cấp xã tổ chức ít nhất một lần hội nghị đối thoại với Nhân dân.", True),
+    ("Mỗi năm UBND xã phải tổ chức đối thoại với dân ít nhất mấy lần?",
+     "Ủy ban nhân dân cấp xã tổ chức đối thoại với một số hộ gia đình.", False),
+    ("Ban có mấy thành viên?", "2. Ban có từ 03 đến 05 thành viên.", True),
+    ("nhiem ky cua ban la may nam", "Nhiệm kỳ của Ban là 02 năm.", True),
+    ("nhiem ky cua ban la may nam", "Ban được bầu tại hội nghị cuối năm.", False),
 ])
 def test_a_sentence_holds_the_kind_of_fact_asked_for(question: str, sentence: str, holds: bool) -> None:
     from bot.answering.facts import expected_fact, holds as fact_holds
@@ -297,6 +305,11 @@ def test_a_sentence_holds_the_kind_of_fact_asked_for(question: str, sentence: st
     ("Hai mô hình “Dân vận khéo” có tên là gì?", "name", True),
     ("có tên là gì?", None, None),
     ("Luật quy định những nội dung gì?", None, None),
+    # «điều mấy», «lần thứ mấy» ask which one, not how many; «máy» typed without accents counts nothing
+    ("Trường hợp này, quy định tại điều mấy của Bộ luật dân sự được áp dụng?", None, None),
+    ("Hội nghị lần thứ mấy của Ban Chấp hành?", None, None),
+    ("may tinh cua xa do ai cap", "person", False),
+    ("Ban có mấy thành viên?", "figure", True),
 ])
 def test_the_kind_of_fact_a_question_asks_for(question: str, kind, required) -> None:
     from bot.answering.facts import expected_fact
@@ -396,3 +409,22 @@ def test_a_fact_that_only_picks_the_sentence_does_not_take_the_answer_from_a_far
     news = _passage("Tại hội nghị ở xã, đồng chí Nguyễn Văn An phát biểu.", rank=6)
     selection = select(make_query("Ai chủ trì hội nghị của cộng đồng dân cư?"), [law, news], AnswerSettings())
     assert [s.passage for s in selection.chosen] == [law] and selection.focused[0] is law
+
+
+def test_an_elliptical_follow_up_asks_for_the_fact_the_question_before_asked_for() -> None:
+    """«Thế còn ở doanh nghiệp nhà nước thì sao?» after «… có bao nhiêu thành viên?» asks for a count too."""
+    from bot.answering.extractive import select
+    from bot.retrieval.query import make_query
+    from bot.settings import AnswerSettings
+
+    history = [{"role": "user", "content": "Ban Thanh tra nhân dân ở xã có bao nhiêu thành viên?"},
+               {"role": "assistant", "content": "Từ 05 đến 11 thành viên."}]
+    members = _passage("1. Ban Thanh tra nhân dân ở doanh nghiệp nhà nước do hội nghị người lao động bầu. "
+                       "Ban gồm từ 03 đến 09 thành viên theo đề nghị của Ban Chấp hành Công đoàn.")
+    selection = select(make_query("Thế còn ở doanh nghiệp nhà nước thì sao?", history), [members], AnswerSettings())
+    assert selection.fact is not None and selection.fact.kind == "figure"
+    assert selection.fact_sentence is not None and "03 đến 09 thành viên" in selection.fact_sentence.text
+
+    # a follow-up with a question of its own asks for what it asks
+    selection = select(make_query("Còn ở doanh nghiệp nhà nước thì ai bầu?", history), [members], AnswerSettings())
+    assert selection.fact is None or selection.fact.kind != "figure"

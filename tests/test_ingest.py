@@ -119,6 +119,28 @@ def test_reopened_index_sees_the_same_state(tmp_path: Path) -> None:
     assert reopened.dense.count() == 3
 
 
+def test_a_changed_chunker_chunks_every_document_again(tmp_path: Path) -> None:
+    """Chunks made by another chunker (an older version, other chunking settings) are replaced on the next
+    ingest; texts the cache already holds are not embedded again."""
+    corpus = write_corpus(tmp_path / "corpus")
+    (corpus / "d.pdf").unlink()
+    (corpus / "e.docx").unlink()
+    ingest(make_index(tmp_path), corpus)
+    index = make_index(tmp_path)
+    index.catalog.set_setting("chunking", "1 {}")  # as an index built by an older chunker records it
+    report = ingest(index, corpus)
+    assert sorted(report.updated) == ["a.txt", "b.md", "c.html"] and report.texts_embedded == 0
+    assert index.dense.count() == 3 and catalog_ids(index) == chroma_ids(index)
+    assert ingest(make_index(tmp_path), corpus).unchanged  # recorded: the next start changes nothing
+
+    settings = Settings().with_paths(corpus_dir=corpus, index_dir=tmp_path / "index")
+    narrow = open_index(settings.model_copy(update={"chunking": settings.chunking.model_copy(
+        update={"prose_target_words": 5, "prose_max_words": 8})}))
+    report = ingest(narrow, corpus)
+    assert sorted(report.updated) == ["a.txt", "b.md", "c.html"]
+    assert narrow.dense.count() > 3 and catalog_ids(narrow) == chroma_ids(narrow)
+
+
 def test_bad_files_fail_alone(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()

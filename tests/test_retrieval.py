@@ -6,7 +6,7 @@ import pytest
 
 from bot.indexing.lexical import LexicalIndex, doc_numbers, plain_tokens, word_tokens
 from bot.retrieval.hybrid import retrieve, rrf
-from bot.retrieval.query import (content_terms, expand_abbreviations, make_query, names_document, needs_history,
+from bot.retrieval.query import (asks_like_before, content_terms, expand_abbreviations, make_query, names_document, needs_history,
                                  spelled_numbers, title_name)
 from conftest import TINY_DECREE_61, TINY_LAW, TINY_NEWS
 
@@ -120,12 +120,27 @@ def test_needs_history(question: str, follow_up: bool) -> None:
     assert needs_history(question) is follow_up
 
 
+@pytest.mark.parametrize("question, same", [
+    ("Còn ở cơ quan nhà nước thì sao?", True),
+    ("Thế còn ở doanh nghiệp nhà nước thì sao?", True),
+    ("con o doanh nghiep nha nuoc thi sao", True),
+    ("Còn ở cấp huyện?", True),
+    ("Thế còn cấp tỉnh thì thế nào?", True),
+    ("Còn Ban Dân vận các cấp thì được yêu cầu làm gì?", False),  # asks its own question
+    ("Nếu bị từ chối thì sao?", False),  # asks what follows, not the same thing of another subject
+    ("Vậy ai bầu ra?", False),
+])
+def test_a_follow_up_that_asks_nothing_of_its_own_asks_like_before(question: str, same: bool) -> None:
+    assert asks_like_before(question) is same
+
+
 def test_follow_up_is_rewritten_with_the_last_user_turn() -> None:
     query = make_query("Còn ở cơ quan nhà nước thì sao?", HISTORY)
     assert query.rewritten_from_history
     assert query.text.startswith("Nhiệm kỳ của BTTND ở cơ quan, đơn vị là mấy năm? Còn ở cơ quan nhà nước thì sao?")
     assert "Ban Thanh tra nhân dân" in query.expansions  # expansion also reads the borrowed turn
     assert query.question == "Còn ở cơ quan nhà nước thì sao?"
+    assert query.leans_on == "Nhiệm kỳ của BTTND ở cơ quan, đơn vị là mấy năm?"
 
 
 def test_standalone_question_is_not_rewritten() -> None:

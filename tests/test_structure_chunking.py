@@ -319,12 +319,45 @@ def test_decree_heading_paths(name: str, label: str, corpus_chunks) -> None:
     assert all(h.startswith(f"{label} › Điều ") for h in headings)
 
 
-def test_prose_corpus_chunks_have_no_heading(corpus_chunks, corpus_docs) -> None:
+def test_news_chunks_carry_the_section_they_sit_in(corpus_chunks, corpus_docs) -> None:
+    """Only 003 has sections (three headings); captions, dates and bylines head none."""
+    sections = {"003_f149c6c5f599da1f.txt": ["Đổi mới sự lãnh đạo của Đảng trong công tác dân vận",
+                                             "Nâng cao trách nhiệm công tác dân vận của đảng bộ cơ sở",
+                                             "Luật Thực hiện dân chủ ở cơ sở - nền tảng pháp lý quan trọng"]}
     for name in CORPUS_FILES:
         if name[:3].isdigit():
-            assert not is_legal(corpus_docs[name].text)
-            assert all(c.heading == "" for c in corpus_chunks[name])
-            assert all(c.context == corpus_docs[name].title for c in corpus_chunks[name])
+            doc, chunks = corpus_docs[name], corpus_chunks[name]
+            assert not is_legal(doc.text)
+            headings = [c.heading for c in chunks]
+            assert [h for h in dict.fromkeys(headings) if h] == sections.get(name, [])
+            for chunk in chunks:
+                assert chunk.context == (f"{doc.title} › {chunk.heading}" if chunk.heading else doc.title)
+
+
+@pytest.mark.parametrize("line, after, heading", [
+    ("Đổi mới sự lãnh đạo của Đảng trong công tác dân vận", "Tại Hội nghị, " + "đồng chí " * 20, True),
+    ("Quang cảnh Hội nghị.", "Tại Hội nghị, " + "đồng chí " * 20, False),  # a caption, closed by a full stop
+    ("Toàn cảnh hội nghị", "Tại Hội nghị, " + "đồng chí " * 20, False),  # a photo caption
+    ("Thứ hai, 13/05/2024 10:45", "Tại Hội nghị, " + "đồng chí " * 20, False),  # a date
+    ("Đổi mới sự lãnh đạo của Đảng", "Ngắn thôi.", False),  # no paragraph follows
+    ("các giải pháp sau", "Tại Hội nghị, " + "đồng chí " * 20, False),  # not capitalised: a broken line
+    ("Một " + "dòng rất dài " * 8, "Tại Hội nghị, " + "đồng chí " * 20, False),  # too long for a heading
+])
+def test_a_heading_of_prose(line: str, after: str, heading: bool) -> None:
+    from bot.documents.chunking import is_heading
+
+    assert is_heading(line, after, ChunkingSettings().heading_max_words) is heading
+
+
+def test_prose_chunks_end_at_a_heading_and_carry_it() -> None:
+    paragraph = "Câu văn nói về công tác dân vận ở cơ sở trong năm nay và những kết quả đạt được. " * 3
+    text = f"Tiêu đề bài báo\n\n{paragraph}\n\nMục thứ hai của bài\n\n{paragraph}"
+    doc = Document(id="bai.txt", title="Bài viết", type="txt", sha256="1" * 64, text=text)
+    chunks = chunk_document(doc, ChunkingSettings())
+    assert [(c.heading, c.context) for c in chunks] == [("", "Bài viết"),
+                                                        ("Mục thứ hai của bài", "Bài viết › Mục thứ hai của bài")]
+    assert chunks[1].text.startswith("Mục thứ hai của bài")
+    assert chunks[0].end <= chunks[1].start
 
 
 def test_loading_from_a_subfolder_gives_a_posix_id(tmp_path: Path) -> None:

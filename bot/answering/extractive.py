@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.documents.normalize import sentence_spans
+from bot.documents.normalize import has_diacritics, sentence_spans
 from bot.documents.structure import ARTICLE
 from bot.retrieval.hybrid import Passage
-from bot.retrieval.query import Query, asks_which_article
+from bot.retrieval.query import Query, asks_like_before, asks_which_article
 from bot.answering.evidence import term_coverage
 from bot.answering.facts import Fact, expected_fact, holds
 from bot.settings import AnswerSettings
@@ -86,7 +86,7 @@ class Selection:
     fact_sentence: Sentence | None = None  # the best answering sentence that holds it
 
 
-def _fact_sentence(query: Query, fact: Fact, sentences: list[Sentence], focused: list[Passage],
+def _fact_sentence(fact: Fact, asked: str, plain: bool, sentences: list[Sentence], focused: list[Passage],
                    evidence_sentences: int, fact_keep_ratio: float) -> Sentence | None:
     """The best sentence holding the fact among those of the passages that answer and, for a required fact
     (the evidence rules refuse without it), the best few; for a fact that only picks the sentence, any
@@ -102,7 +102,22 @@ def _fact_sentence(query: Query, fact: Fact, sentences: list[Sentence], focused:
         pool = [s for i, s in enumerate(sentences) if i < evidence_sentences or s.passage.chunk.id in ids]
     else:
         pool = [s for s in sentences if s.passage.chunk.id in ids or s.score >= fact_keep_ratio * best]
-    return next((s for s in pool if holds(fact, s.text, query.question, query.plain)), None)
+    return next((s for s in pool if holds(fact, s.text, asked, plain)), None)
+
+
+def asked_fact(query: Query) -> tuple[Fact | None, str, bool]:
+    """The fact asked for, the question that asks for it, and whether that was typed without accents.
+
+    An elliptical follow-up («Thế còn ở doanh nghiệp nhà nước thì sao?») asks for the count, date or
+    duration that the question it leans on asked for («… có bao nhiêu thành viên?»), of another subject;
+    other kinds name their subject («Hương ước là gì? Còn mục đích thì sao?» asks no definition of a hương ước).
+    """
+    if query.leans_on and asks_like_before(query.question):
+        plain = not has_diacritics(query.leans_on)
+        fact = expected_fact(query.leans_on, plain)
+        if fact is not None and fact.kind == "figure":
+            return fact, query.leans_on, plain
+    return expected_fact(query.question, query.plain), query.question, query.plain
 
 
 def select(query: Query, passages: list[Passage], cfg: AnswerSettings) -> Selection:
@@ -112,8 +127,8 @@ def select(query: Query, passages: list[Passage], cfg: AnswerSettings) -> Select
     chosen = select_sentences(sentences, focused, cfg.max_sentences, cfg.sentence_keep_ratio)
     if asks_which_article(query.question):  # the article's title line is the answer, alone
         chosen = [s for s in chosen if ARTICLE.match(s.text)][:1] or chosen
-    fact = expected_fact(query.question, query.plain)
-    found = (_fact_sentence(query, fact, sentences, focused, cfg.evidence_sentences, cfg.fact_keep_ratio)
+    fact, asked, plain = asked_fact(query)
+    found = (_fact_sentence(fact, asked, plain, sentences, focused, cfg.evidence_sentences, cfg.fact_keep_ratio)
              if fact else None)
     if found is not None:  # the sentence that states the fact answers; other passages' sentences only dilute it
         same = [s for s in chosen if s.passage is found.passage and s is not found]

@@ -18,7 +18,9 @@ from bot.documents.structure import DOC_NUMBER
 from bot.retrieval.query import data_lines, expand_abbreviations, question_words
 
 # A figure in digits or words, with an optional spelled-out repeat: "05 (năm)", "hai phần ba", "50%".
-_FIGURE = (r"(?:\b\d+(?:[.,]\d+)?%?|\b(?:hai|ba|bốn|sáu|bảy|tám|chín|mười|mươi|trăm|nghìn|nửa)\b)"
+# "một" is a figure only before a unit ("ít nhất một lần"): "một số", "một bộ phận" count nothing.
+_FIGURE = (r"(?:\b\d+(?:[.,]\d+)?%?|\b(?:hai|ba|bốn|sáu|bảy|tám|chín|mười|mươi|trăm|nghìn|nửa)\b"
+           r"|\bmột(?=\s+(?:lần|kỳ|lượt|năm|tháng|ngày|tuần|giờ|phút)\b))"
            r"(?:\s*\([^)]{1,30}\))?")
 _DURATION = _FIGURE + r"\s*(?:ngày|tháng|năm|giờ|tuần|phút)"
 # "13/1/2022", "ngày 13/1", "(15/10)", "13 tháng 1", "15-8-2023"; "59/2023" and "16/CT-TTg" are document
@@ -29,6 +31,13 @@ _DAY_DATE = (r"\b\d{1,2}\s*/\s*\d{1,2}\b(?!\s*/\s*\D)|\b\d{1,2}\s+tháng\s+\d{1,
 _UNIT_WORDS = {"tiền": r"(?:đồng|triệu|tỷ|nghìn|%)", "phần trăm": r"%"}
 # Subjects that are amounts of money.
 _MONEY_SUBJECT = re.compile(r"\b(?:lương|tiền|kinh phí|lệ phí|mức phạt|phụ cấp|trợ cấp)\b")
+# "bao nhiêu thành viên", "mấy lần"; typed without accents "may" is also "máy", "may": a count only before
+# a noun that is counted.
+_COUNT = r"\b(?:bao nhiêu|mấy)\s+(\w+(?:\s+\w+)?)"
+_COUNT_PLAIN = (r"\b(?:bao nhieu\s+(\w+(?:\s+\w+)?)|may\s+((?:lan|nguoi|ngay|thang|nam|tuan|gio|ho|buoc|loai|cap|"
+                r"thanh vien|hinh thuc|noi dung|truong hop|dieu|khoan|phan tram)\b(?:\s+\w+)?))")
+# "Điều mấy", "lần thứ mấy" ask which one, not how many.
+_ORDINAL = re.compile(r"\b(?:điều|khoản|điểm|chương|mục|phần|thứ|dieu|khoan|diem|chuong|muc|phan|thu)\s+(?:mấy|may)\b")
 # Counts whose noun the text may name otherwise ("bao nhiêu người" -> "05 thành viên").
 _GENERIC_COUNTS = {"người", "lần", "cái", "loại", "bước", "nội", "hình", "trường"}
 
@@ -86,9 +95,9 @@ def _figure_pattern(q: str, plain: bool) -> tuple[str, str] | None:
         return _DURATION, ""
     if re.search(r"\b(ngay nao|hom nao|thoi diem nao)\b", plain_q):
         return _DAY_DATE, ""
-    match = re.search(form(r"bao nhiêu\s+(\w+(?:\s+\w+)?)"), q)
+    match = re.search(_COUNT_PLAIN if plain else _COUNT, _ORDINAL.sub(" ", q))
     if match:
-        words = match.group(1).split()
+        words = next(g for g in match.groups() if g).split()
         if words[0] in {form(w) for w in (*question_words(), *_GENERIC_COUNTS)}:
             return _FIGURE, ""
         units = {form(u): u for u in _UNIT_WORDS}

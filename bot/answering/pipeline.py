@@ -27,6 +27,7 @@ from bot.answering.prompts import (PromptPassage, TokenCounter, build_messages, 
                                    rewrite_messages, select_passages)
 from bot.answering.types import REFUSAL_VI, Answer, Citation
 from bot.answering.verify import CheckedSentence, render, sentence_supported, verify
+from bot.documents.chunking import chunk_layout
 from bot.documents.normalize import sentence_spans
 from bot.indexing.index import Index, open_index
 from bot.indexing.ingest import ingest
@@ -49,16 +50,23 @@ _indexes: dict[tuple, Index] = {}
 _indexes_lock = threading.Lock()
 
 
-def get_index(settings: Settings, build_if_empty: bool = True) -> Index:
-    """One open index per (index folder, store, embedding) for the process; built on first use."""
+def get_index(settings: Settings, build: bool = True) -> Index:
+    """One open index per (index folder, store, embedding) for the process; built on first use, and its
+    documents chunked again when another chunker (an older version, other settings) cut them."""
     key = (str(settings.index_dir), settings.chroma.host, settings.chroma.port, settings.chroma.collection,
            settings.embedding.backend, settings.embedding.model_path)
     with _indexes_lock:
         index = _indexes.get(key)
         if index is None:
             index = _indexes[key] = open_index(settings)
-    if build_if_empty and not index.catalog.hashes() and Path(settings.corpus_dir).is_dir():
+    if not build or not Path(settings.corpus_dir).is_dir():
+        return index
+    if not index.catalog.hashes():
         log.info("index at %s is empty: building it from %s", settings.index_dir, settings.corpus_dir)
+        ingest(index, Path(settings.corpus_dir), show_bar=True)
+    elif index.catalog.setting("chunking") != chunk_layout(settings.chunking):
+        log.info("index at %s was chunked by another chunker: chunking %s again", settings.index_dir,
+                 settings.corpus_dir)
         ingest(index, Path(settings.corpus_dir), show_bar=True)
     return index
 

@@ -6,14 +6,22 @@ Every chunk is a span of the document's display text, so a citation can highligh
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 from bot.documents.model import Chunk, Document
 from bot.documents.normalize import sentence_spans
-from bot.documents.structure import CLAUSE, POINT, Article, doc_label, is_legal, parse_articles
+from bot.documents.structure import CLAUSE, POINT, Article, doc_label, is_legal, parse_articles, split_lines
 from bot.settings import ChunkingSettings
 
 SEPARATOR = " › "
+# Raise when the chunker cuts differently: indexes built before re-chunk their documents on the next ingest.
+CHUNKER_VERSION = 2
+
+
+def chunk_layout(cfg: ChunkingSettings) -> str:
+    """What decides the chunks, recorded in the index: the chunker's version and its settings."""
+    return f"{CHUNKER_VERSION} {cfg.model_dump_json()}"
 
 
 @dataclass(frozen=True)
@@ -136,16 +144,50 @@ def _make_chunks(doc: Document, spans: list[tuple[int, int, str, str]]) -> list[
     return chunks
 
 
+_HEADING_END = re.compile(r"[.;:,!?…\-–]\s*$")
+# Dates, sources and photo captions are short lines between paragraphs too.
+_NOT_HEADING = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}:\d{2}|^(?:nguồn|ảnh|theo|toàn cảnh|quang cảnh|"
+                          r"(?:các )?đại biểu|đồng chí)\b", re.IGNORECASE)
+_PARAGRAPH_WORDS = 20
+
+
+def is_heading(line: str, after: str, max_words: int) -> bool:
+    """A line that heads a section of prose: short, capitalised, without closing punctuation, followed by a
+    paragraph ("Đổi mới sự lãnh đạo của Đảng trong công tác dân vận" in a news article)."""
+    words = line.split()
+    return (2 <= len(words) <= max_words and line.strip()[:1].isupper() and not _HEADING_END.search(line)
+            and not _NOT_HEADING.search(line.strip()) and len(after.split()) >= _PARAGRAPH_WORDS)
+
+
+def prose_sections(text: str, start: int, end: int, max_words: int) -> list[tuple[int, int, str]]:
+    """(start, end, heading) of each section of text[start:end]; the lines before the first paragraph
+    (title, date, the site's links) head nothing."""
+    lines = [line for line in split_lines(text, start, end) if line.text.strip()]
+    sections = [(start, end, "")]
+    body = False
+    for i, line in enumerate(lines[:-1]):
+        if body and is_heading(line.text, lines[i + 1].text, max_words):
+            first, _, heading = sections[-1]
+            sections[-1] = (first, line.start, heading)
+            sections.append((line.start, end, " ".join(line.text.split())))
+        body = body or len(line.text.split()) >= _PARAGRAPH_WORDS
+    return [(s, e, h) for s, e, h in sections if text[s:e].strip()]
+
+
 def _prose_spans(doc: Document, start: int, end: int, cfg: ChunkingSettings, context: str) -> list[tuple[int, int, str, str]]:
-    units: list[Unit] = []
-    cursor = start
-    while cursor < end:
-        newline = doc.text.find("\n", cursor, end)
-        stop = end if newline == -1 else newline
-        units.extend(_sentence_units(doc.text, cursor, stop))
-        cursor = stop + 1
-    groups = _pack(units, cfg.prose_target_words, cfg.prose_max_words, cfg.prose_overlap_sentences)
-    return [(g[0].start, g[-1].end, "", context) for g in groups]
+    spans = []
+    for section_start, section_end, heading in prose_sections(doc.text, start, end, cfg.heading_max_words):
+        units: list[Unit] = []
+        cursor = section_start
+        while cursor < section_end:
+            newline = doc.text.find("\n", cursor, section_end)
+            stop = section_end if newline == -1 else newline
+            units.extend(_sentence_units(doc.text, cursor, stop))
+            cursor = stop + 1
+        groups = _pack(units, cfg.prose_target_words, cfg.prose_max_words, cfg.prose_overlap_sentences)
+        section_context = SEPARATOR.join(filter(None, [context, heading]))
+        spans.extend((g[0].start, g[-1].end, heading, section_context) for g in groups)
+    return spans
 
 
 def chunk_document(doc: Document, cfg: ChunkingSettings) -> list[Chunk]:

@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(doc_id);
 CREATE TABLE IF NOT EXISTS failures (
     id TEXT PRIMARY KEY, sha256 TEXT NOT NULL, reason TEXT NOT NULL, message TEXT NOT NULL, at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
@@ -35,6 +36,16 @@ class Catalog:
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.executescript(_SCHEMA)
         self._lock = threading.Lock()
+
+    def setting(self, key: str) -> str | None:
+        """What the index was built with (``chunking``: the chunker's layout), None when not recorded."""
+        with self._lock:
+            row = self._db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+            return row[0] if row else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self._lock, self._db:
+            self._db.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (key, value))
 
     def hashes(self) -> dict[str, str]:
         with self._lock:

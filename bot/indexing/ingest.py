@@ -19,7 +19,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from bot.documents.chunking import chunk_document
+from bot.documents.chunking import chunk_document, chunk_layout
 from bot.documents.loaders import LoadError, load_document
 from bot.documents.model import Chunk, Document
 from bot.indexing.index import Index
@@ -130,6 +130,10 @@ def ingest(index: Index, corpus_dir: Path | None = None, progress: ProgressFn | 
     with ingest_lock(index.settings.index_dir):
         reconcile(index)
         known = index.catalog.hashes()
+        layout = chunk_layout(index.settings.chunking)
+        rechunk = bool(known) and index.catalog.setting("chunking") != layout
+        if rechunk:
+            log.info("the chunker changed since the index was built: every document is chunked again")
         paths = scan_corpus(corpus_dir, index.settings.ingest)
         present = {_file_id(p, corpus_dir): p for p in paths}
 
@@ -143,7 +147,7 @@ def ingest(index: Index, corpus_dir: Path | None = None, progress: ProgressFn | 
         pending: list[tuple[Document, list[Chunk]]] = []
         for doc_id, path in present.items():
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            if known.get(doc_id) == digest:
+            if known.get(doc_id) == digest and not rechunk:
                 report.unchanged.append(doc_id)
                 continue
             try:
@@ -162,6 +166,7 @@ def ingest(index: Index, corpus_dir: Path | None = None, progress: ProgressFn | 
             report.chunks_indexed += len(chunks)
             if progress:
                 progress(done, len(pending), "store")
+        index.catalog.set_setting("chunking", layout)
         index.invalidate()
     report.seconds = time.perf_counter() - started
     log.info("ingest: %s", report.summary_vi())

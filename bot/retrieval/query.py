@@ -21,6 +21,7 @@ class Query:
     expansions: list[str] = field(default_factory=list)
     rewritten_from_history: bool = False
     standalone: str = ""  # the question with what it leans on from history, without expansions: what a model reads
+    leans_on: str = ""  # the earlier question a rule-rewritten follow-up leans on
 
 
 def data_lines(name: str) -> list[str]:
@@ -114,12 +115,25 @@ def needs_history(question: str) -> bool:
     return bool(_FOLLOW_UP_START.match(question) or _POINTS_BACK.search(question) or len(words) <= 4)
 
 
-def standalone_question(question: str, history: list[Turn] | None) -> tuple[str, bool]:
-    """Rule-based follow-up rewriting: prepend the last user question when this one leans on it."""
+# A follow-up that asks nothing of its own: «Thế còn ở doanh nghiệp nhà nước thì sao?» asks what the
+# earlier question asked, of another subject.
+_SAME_ASKED_END = re.compile(r"\s+(?:thì|thi)?\s*(?:sao|thế nào|the nao)$")
+_ASKS_ITS_OWN = re.compile(r"\b(?:gì|ai|đâu|bao nhiêu|bao lâu|mấy|nào|không|gi|dau|bao nhieu|bao lau|nao|khong)\b")
+
+
+def asks_like_before(question: str) -> bool:
+    q = fold(question).strip(" ?.!")
+    return bool(_FOLLOW_UP_START.match(q)) and not _ASKS_ITS_OWN.search(_SAME_ASKED_END.sub("", q))
+
+
+def standalone_question(question: str, history: list[Turn] | None) -> tuple[str, str]:
+    """Rule-based follow-up rewriting: prepend the last user question when this one leans on it.
+
+    Returns (standalone question, the question it leans on or "")."""
     previous = [t["content"] for t in (history or []) if t.get("role") == "user" and t.get("content", "").strip()]
     if not previous or not needs_history(question):
-        return question, False
-    return f"{previous[-1].strip()} {question.strip()}", True
+        return question, ""
+    return f"{previous[-1].strip()} {question.strip()}", previous[-1].strip()
 
 
 # Exam phrasing that names no content: "…, đúng hay sai?", "Chọn đáp án đúng", "A. …" choice letters.
@@ -139,12 +153,13 @@ def clean_exam_phrasing(question: str) -> str:
 
 def make_query(question: str, history: list[Turn] | None = None) -> Query:
     question = question.strip()
-    standalone, rewritten = standalone_question(clean_exam_phrasing(question), history)
+    standalone, previous = standalone_question(clean_exam_phrasing(question), history)
     expansions = expand_abbreviations(standalone) + spelled_numbers(standalone)
     text = " ".join([standalone, *expansions])
     letters = re.sub(r"[^\w]", "", question)
     return Query(question=question, text=text, plain=bool(letters) and not has_diacritics(question),
-                 expansions=expansions, rewritten_from_history=rewritten, standalone=standalone)
+                 expansions=expansions, rewritten_from_history=bool(previous), standalone=standalone,
+                 leans_on=previous)
 
 
 def content_terms(text: str) -> list[str]:
