@@ -32,6 +32,7 @@ from _common import REPO_ROOT, peak_rss_mib, percentile, print_table, quiet_logs
 from bot.documents.structure import parse_articles
 from bot.evaluation.testset import load_testset, locate
 from bot.indexing.index import open_index
+from bot.indexing.ingest import rechunk
 from bot.indexing.lexical import LexicalIndex, _segmenter
 from bot.retrieval.hybrid import retrieve, rrf
 from bot.retrieval.query import make_query
@@ -78,6 +79,7 @@ def main() -> None:
 
     settings = Settings().with_paths(corpus_dir=args.corpus, index_dir=args.index)
     index = open_index(settings)
+    rechunk(index)  # an index cut by an older chunker is measured as the app would see it
     documents = {d["id"]: index.catalog.document(d["id"]) for d in index.catalog.documents()}
 
     # Articles: key "doc#start", their spans, and the whole-article texts for the BM25 baseline.

@@ -26,6 +26,7 @@ from bot.evaluation import metrics as m
 from bot.evaluation.runner import run_eval, source_spans
 from bot.evaluation.testset import load_testset
 from bot.indexing.index import open_index
+from bot.indexing.ingest import rechunk
 from bot.retrieval.hybrid import retrieve
 from bot.retrieval.query import make_query
 from bot.settings import Settings
@@ -74,6 +75,7 @@ def main() -> None:
         testset, corpus, index_dir = (Path(p) for p in paths.split(":"))
         base = Settings().with_paths(corpus_dir=corpus, index_dir=index_dir)
         index = open_index(base)
+        rechunk(index)  # an index cut by an older chunker is measured as the app would see it
         every = load_testset(testset)
         items = [item for item in every if item.answerable]
         for variant in variants:

@@ -276,6 +276,8 @@ def test_select_sentences(rows, focused: list[str], max_sentences: int, expected
     ("Ban có mấy thành viên?", "2. Ban có từ 03 đến 05 thành viên.", True),
     ("nhiem ky cua ban la may nam", "Nhiệm kỳ của Ban là 02 năm.", True),
     ("nhiem ky cua ban la may nam", "Ban được bầu tại hội nghị cuối năm.", False),
+    ("Luật có hiệu lực từ ngày mấy?", "Luật này có hiệu lực thi hành từ ngày 01 tháng 7 năm 2023.", True),
+    ("Can may phan tram cu tri dong y?", "Được thông qua khi có trên 50% cử tri đồng ý.", True),
 ])
 def test_a_sentence_holds_the_kind_of_fact_asked_for(question: str, sentence: str, holds: bool) -> None:
     from bot.answering.facts import expected_fact, holds as fact_holds
@@ -310,6 +312,14 @@ def test_a_sentence_holds_the_kind_of_fact_asked_for(question: str, sentence: st
     ("Hội nghị lần thứ mấy của Ban Chấp hành?", None, None),
     ("may tinh cua xa do ai cap", "person", False),
     ("Ban có mấy thành viên?", "figure", True),
+    # «mấy» that counts nothing, or asks which one
+    ("Vì sao người dân không mấy quan tâm đến hương ước?", None, None),
+    ("Chẳng mấy khi thôn họp thì làm thế nào?", None, None),
+    ("Mấy năm gần đây công tác dân vận đạt kết quả gì?", None, None),
+    ("may nam gan day cong tac dan van dat ket qua gi", None, None),
+    ("Hội nghị Trung ương mấy đã ban hành Nghị quyết 25?", None, None),
+    ("Nghị quyết số mấy năm 2013 bàn về công tác dân vận?", None, None),
+    ("Luật có hiệu lực từ ngày mấy?", "figure", True),  # a date
 ])
 def test_the_kind_of_fact_a_question_asks_for(question: str, kind, required) -> None:
     from bot.answering.facts import expected_fact
@@ -425,6 +435,7 @@ def test_an_elliptical_follow_up_asks_for_the_fact_the_question_before_asked_for
     assert selection.fact is not None and selection.fact.kind == "figure"
     assert selection.fact_sentence is not None and "03 đến 09 thành viên" in selection.fact_sentence.text
 
-    # a follow-up with a question of its own asks for what it asks
-    selection = select(make_query("Còn ở doanh nghiệp nhà nước thì ai bầu?", history), [members], AnswerSettings())
-    assert selection.fact is None or selection.fact.kind != "figure"
+    # a follow-up with a question of its own, or on another aspect, asks for what it asks
+    for follow_up in ("Còn ở doanh nghiệp nhà nước thì ai bầu?", "Còn nhiệm vụ thì sao?"):
+        selection = select(make_query(follow_up, history), [members], AnswerSettings())
+        assert selection.fact is None or selection.fact.kind != "figure"

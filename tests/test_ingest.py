@@ -9,7 +9,8 @@ import shutil
 from pathlib import Path
 
 from bot.indexing.index import Index, open_index
-from bot.indexing.ingest import ingest, reconcile, scan_corpus
+from bot.documents.chunking import chunk_layout
+from bot.indexing.ingest import ingest, rechunk, reconcile, scan_corpus
 from bot.retrieval.hybrid import retrieve
 from bot.retrieval.query import make_query
 from bot.settings import IngestSettings, Settings
@@ -132,6 +133,17 @@ def test_a_changed_chunker_chunks_every_document_again(tmp_path: Path) -> None:
     assert sorted(report.updated) == ["a.txt", "b.md", "c.html"] and report.texts_embedded == 0
     assert index.dense.count() == 3 and catalog_ids(index) == chroma_ids(index)
     assert ingest(make_index(tmp_path), corpus).unchanged  # recorded: the next start changes nothing
+
+    # Opened with no corpus folder at hand (or another one): chunked again from the catalog's own text,
+    # never from the folder.
+    shutil.rmtree(corpus)
+    index = make_index(tmp_path)
+    index.catalog.set_setting("chunking", "1 {}")
+    assert rechunk(index) == ["a.txt", "b.md", "c.html"]
+    assert {d["id"] for d in index.catalog.documents()} == {"a.txt", "b.md", "c.html"}
+    assert index.catalog.setting("chunking") == chunk_layout(index.settings.chunking)
+    assert rechunk(index) == []  # up to date: nothing to do
+    write_corpus(corpus)
 
     settings = Settings().with_paths(corpus_dir=corpus, index_dir=tmp_path / "index")
     narrow = open_index(settings.model_copy(update={"chunking": settings.chunking.model_copy(

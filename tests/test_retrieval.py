@@ -6,8 +6,8 @@ import pytest
 
 from bot.indexing.lexical import LexicalIndex, doc_numbers, plain_tokens, word_tokens
 from bot.retrieval.hybrid import retrieve, rrf
-from bot.retrieval.query import (asks_like_before, content_terms, expand_abbreviations, make_query, names_document, needs_history,
-                                 spelled_numbers, title_name)
+from bot.retrieval.query import (asked_of_place, content_terms, expand_abbreviations, make_query, names_document, needs_history,
+                                 spelled_numbers, swap_place, title_name)
 from conftest import TINY_DECREE_61, TINY_LAW, TINY_NEWS
 
 HISTORY = [
@@ -120,27 +120,60 @@ def test_needs_history(question: str, follow_up: bool) -> None:
     assert needs_history(question) is follow_up
 
 
-@pytest.mark.parametrize("question, same", [
-    ("Còn ở cơ quan nhà nước thì sao?", True),
-    ("Thế còn ở doanh nghiệp nhà nước thì sao?", True),
-    ("con o doanh nghiep nha nuoc thi sao", True),
-    ("Còn ở cấp huyện?", True),
-    ("Thế còn cấp tỉnh thì thế nào?", True),
-    ("Còn Ban Dân vận các cấp thì được yêu cầu làm gì?", False),  # asks its own question
-    ("Nếu bị từ chối thì sao?", False),  # asks what follows, not the same thing of another subject
-    ("Vậy ai bầu ra?", False),
+@pytest.mark.parametrize("question, place", [
+    ("Còn ở cơ quan nhà nước thì sao?", "ở cơ quan nhà nước"),
+    ("Thế còn ở doanh nghiệp nhà nước thì sao?", "ở doanh nghiệp nhà nước"),
+    ("con o doanh nghiep nha nuoc thi sao", "o doanh nghiep nha nuoc"),
+    ("Còn ở nhà máy thì sao?", "ở nhà máy"),  # «máy» is no «mấy»
+    ("Thế còn cấp tỉnh thì thế nào?", "cấp tỉnh"),
+    ("Còn tại tổ dân phố?", "tại tổ dân phố"),
+    # a question of its own, another aspect, or what follows: not the same question of another place
+    ("Còn Ban Dân vận các cấp thì được yêu cầu làm gì?", ""),
+    ("Còn ở xã thì ai bầu?", ""),
+    ("Còn mục đích thì sao?", ""),
+    ("Còn nhiệm kỳ?", ""),
+    ("Nếu bị từ chối thì sao?", ""),
+    ("Thế tại sao?", ""),
+    ("Vậy phải làm sao?", ""),
+    ("Vậy ai bầu ra?", ""),
 ])
-def test_a_follow_up_that_asks_nothing_of_its_own_asks_like_before(question: str, same: bool) -> None:
-    assert asks_like_before(question) is same
+def test_the_place_an_elliptical_follow_up_asks_about(question: str, place: str) -> None:
+    assert asked_of_place(question) == place
 
 
 def test_follow_up_is_rewritten_with_the_last_user_turn() -> None:
-    query = make_query("Còn ở cơ quan nhà nước thì sao?", HISTORY)
+    query = make_query("Ai bầu ra Ban đó?", HISTORY)
     assert query.rewritten_from_history
-    assert query.text.startswith("Nhiệm kỳ của BTTND ở cơ quan, đơn vị là mấy năm? Còn ở cơ quan nhà nước thì sao?")
+    assert query.text.startswith("Nhiệm kỳ của BTTND ở cơ quan, đơn vị là mấy năm? Ai bầu ra Ban đó?")
     assert "Ban Thanh tra nhân dân" in query.expansions  # expansion also reads the borrowed turn
-    assert query.question == "Còn ở cơ quan nhà nước thì sao?"
+    assert query.question == "Ai bầu ra Ban đó?"
     assert query.leans_on == "Nhiệm kỳ của BTTND ở cơ quan, đơn vị là mấy năm?"
+
+
+@pytest.mark.parametrize("previous, follow_up, standalone", [
+    ("Ban Thanh tra nhân dân ở xã, phường, thị trấn có bao nhiêu thành viên?", "Thế còn ở doanh nghiệp nhà nước thì sao?",
+     "Ban Thanh tra nhân dân ở doanh nghiệp nhà nước có bao nhiêu thành viên?"),
+    ("Hội nghị định kỳ của cộng đồng dân cư ở thôn, tổ dân phố tổ chức mấy lần một năm?", "Còn ở cơ quan nhà nước thì sao?",
+     "Hội nghị định kỳ của cộng đồng dân cư ở cơ quan nhà nước tổ chức mấy lần một năm?"),
+    ("Ban thanh tra nhan dan o xa co bao nhieu thanh vien", "con o doanh nghiep nha nuoc thi sao",
+     "Ban thanh tra nhan dan o doanh nghiep nha nuoc co bao nhieu thanh vien"),
+    ("Ở xã, ai chủ trì hội nghị?", "Còn ở phường?", "ở phường, ai chủ trì hội nghị?"),
+    ("Hội nghị ở thôn do ai chủ trì?", "Còn tại tổ dân phố thì thế nào?", "Hội nghị tại tổ dân phố do ai chủ trì?"),
+    # the place opened by the same word; «trong» also opens topics, and is swapped only for «trong»
+    ("Những hạn chế trong công tác dân vận ở cơ quan nhà nước là gì?", "Còn ở doanh nghiệp thì sao?",
+     "Những hạn chế trong công tác dân vận ở doanh nghiệp là gì?"),
+    ("Vai trò của MTTQ trong công tác dân vận là gì?", "Còn ở cấp xã thì sao?", None),
+    ("Ủy ban nhân dân cấp xã có trách nhiệm gì?", "Còn cấp tỉnh thì sao?", "Ủy ban nhân dân cấp tỉnh có trách nhiệm gì?"),
+    # no place in the follow-up, or none in the question before: the two are joined instead
+    ("Hương ước, quy ước là gì?", "Còn mục đích thì sao?", None),
+    ("Luật có hiệu lực khi nào?", "Còn ở Nghị định 59 thì sao?", None),
+    ("Ban Thanh tra nhân dân ở xã có bao nhiêu thành viên?", "Còn ở doanh nghiệp thì ai bầu?", None),
+])
+def test_a_follow_up_about_another_place_swaps_it_into_the_question_before(previous: str, follow_up: str,
+                                                                            standalone: str | None) -> None:
+    assert swap_place(previous, follow_up) == standalone
+    query = make_query(follow_up, [{"role": "user", "content": previous}])
+    assert query.standalone == (standalone or f"{previous} {follow_up}") and query.leans_on == previous
 
 
 def test_standalone_question_is_not_rewritten() -> None:

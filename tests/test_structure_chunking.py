@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.documents.chunking import chunk_document
+from bot.documents.chunking import prose_sections, chunk_document
 from bot.documents.loaders import load_document
 from bot.documents.model import Document
 from bot.documents.structure import DOC_NUMBER, doc_label, is_legal, parse_articles
@@ -329,19 +329,30 @@ def test_news_chunks_carry_the_section_they_sit_in(corpus_chunks, corpus_docs) -
             doc, chunks = corpus_docs[name], corpus_chunks[name]
             assert not is_legal(doc.text)
             headings = [c.heading for c in chunks]
-            assert [h for h in dict.fromkeys(headings) if h] == sections.get(name, [])
-            for chunk in chunks:
-                assert chunk.context == (f"{doc.title} › {chunk.heading}" if chunk.heading else doc.title)
+            assert [h for h in dict.fromkeys(headings) if h] == [f"{doc.title} › {s}" for s in sections.get(name, [])]
+            for chunk in chunks:  # the heading names the document, as a legal chunk's does
+                assert chunk.context == (chunk.heading or doc.title)
 
 
 @pytest.mark.parametrize("line, after, heading", [
-    ("Đổi mới sự lãnh đạo của Đảng trong công tác dân vận", "Tại Hội nghị, " + "đồng chí " * 20, True),
-    ("Quang cảnh Hội nghị.", "Tại Hội nghị, " + "đồng chí " * 20, False),  # a caption, closed by a full stop
-    ("Toàn cảnh hội nghị", "Tại Hội nghị, " + "đồng chí " * 20, False),  # a photo caption
-    ("Thứ hai, 13/05/2024 10:45", "Tại Hội nghị, " + "đồng chí " * 20, False),  # a date
+    ("Đổi mới sự lãnh đạo của Đảng trong công tác dân vận", "Tại Hội nghị, " + "đồng chí " * 20 + ".", True),
+    ("Quang cảnh Hội nghị.", "Tại Hội nghị, " + "đồng chí " * 20 + ".", False),  # a caption, closed by a full stop
+    ("Toàn cảnh hội nghị", "Tại Hội nghị, " + "đồng chí " * 20 + ".", False),  # a photo caption
+    ("Thứ hai, 13/05/2024 10:45", "Tại Hội nghị, " + "đồng chí " * 20 + ".", False),  # a date
     ("Đổi mới sự lãnh đạo của Đảng", "Ngắn thôi.", False),  # no paragraph follows
-    ("các giải pháp sau", "Tại Hội nghị, " + "đồng chí " * 20, False),  # not capitalised: a broken line
-    ("Một " + "dòng rất dài " * 8, "Tại Hội nghị, " + "đồng chí " * 20, False),  # too long for a heading
+    ("các giải pháp sau", "Tại Hội nghị, " + "đồng chí " * 20 + ".", False),  # not capitalised: a broken line
+    ("Một " + "dòng rất dài " * 8, "Tại Hội nghị, " + "đồng chí " * 20 + ".", False),  # too long for a heading
+    # numbered and all-caps headings of a resolution
+    ("1. Mục tiêu", "Tại Hội nghị, " + "đồng chí " * 20 + ".", True),
+    ("II. NHIỆM VỤ VÀ GIẢI PHÁP", "Tại Hội nghị, " + "đồng chí " * 20 + ".", True),
+    # captions, bylines, dates, quotes, a PDF line broken mid-sentence
+    ("Thủ tướng Phạm Minh Chính phát biểu tại hội nghị (Ảnh: TTXVN)", "Tại Hội nghị, " + "đồng chí " * 20 + ".", False),
+    ("Lãnh đạo tỉnh trao tặng Bằng khen cho các tập thể", "Tại Hội nghị, " + "đồng chí " * 20 + ".", False),
+    ("Minh Anh - Thu Hà", "Tại Hội nghị, " + "đồng chí " * 20 + ".", False),
+    ("Thanh Hà (TTXVN)", "Tại Hội nghị, " + "đồng chí " * 20 + ".", False),
+    ("Hà Nội, ngày 3 tháng 6 năm 2013", "Tại Hội nghị, " + "đồng chí " * 20 + ".", False),
+    ("Bác Hồ đã dạy “Dân vận kém thì việc gì cũng kém.”", "Tại Hội nghị, " + "đồng chí " * 20 + ".", False),
+    ("Đảng, Nhà nước và Mặt trận Tổ quốc các cấp trong", "công tác dân vận " * 8 + ".", False),
 ])
 def test_a_heading_of_prose(line: str, after: str, heading: bool) -> None:
     from bot.documents.chunking import is_heading
@@ -351,13 +362,21 @@ def test_a_heading_of_prose(line: str, after: str, heading: bool) -> None:
 
 def test_prose_chunks_end_at_a_heading_and_carry_it() -> None:
     paragraph = "Câu văn nói về công tác dân vận ở cơ sở trong năm nay và những kết quả đạt được. " * 3
-    text = f"Tiêu đề bài báo\n\n{paragraph}\n\nMục thứ hai của bài\n\n{paragraph}"
+    title = "Tiêu đề bài báo rất dài " * 5  # a title as long as a paragraph heads nothing, nor what follows it
+    text = f"{title}\n\nThu Hằng\n\nTừ viết tắt Xem với cỡ chữ\n\n{paragraph}\n\nMục thứ hai của bài\n\n{paragraph}"
     doc = Document(id="bai.txt", title="Bài viết", type="txt", sha256="1" * 64, text=text)
     chunks = chunk_document(doc, ChunkingSettings())
-    assert [(c.heading, c.context) for c in chunks] == [("", "Bài viết"),
-                                                        ("Mục thứ hai của bài", "Bài viết › Mục thứ hai của bài")]
+    section = "Bài viết › Mục thứ hai của bài"
+    assert [(c.heading, c.context) for c in chunks] == [("", "Bài viết"), (section, section)]
     assert chunks[1].text.startswith("Mục thứ hai của bài")
     assert chunks[0].end <= chunks[1].start
+
+
+def test_a_line_met_on_every_page_heads_nothing() -> None:
+    """A PDF's running header («Tạp chí Cộng sản») between paragraphs."""
+    paragraph = "Câu văn nói về công tác dân vận ở cơ sở trong năm nay và những kết quả đạt được. " * 3
+    text = "\n".join(["Tiêu đề", paragraph, "Tạp chí Cộng sản", paragraph, "Tạp chí Cộng sản", paragraph])
+    assert [h for _, _, h in prose_sections(text, 0, len(text), 15)] == [""]
 
 
 def test_loading_from_a_subfolder_gives_a_posix_id(tmp_path: Path) -> None:
@@ -367,3 +386,16 @@ def test_loading_from_a_subfolder_gives_a_posix_id(tmp_path: Path) -> None:
     doc = load_document(path, tmp_path, 50)
     assert doc.id == "van-ban/2023/nd61.txt"
     assert all(c.doc_id == doc.id for c in chunk_document(doc, ChunkingSettings()))
+
+
+@pytest.mark.parametrize("heading, article", [
+    ("Luật 10/2022/QH15 › Chương II › Mục 1 › Điều 11 › khoản 1–3", "11"),
+    ("Nghị định 61/2023/NĐ-CP › Điều 7", "7"),
+    ("Bài viết › Những điểm mới tại Điều 11 về hương ước", None),  # a news section that speaks of one
+    ("", None),
+])
+def test_the_article_a_heading_path_holds(heading: str, article: str | None) -> None:
+    from bot.indexing.index import _ARTICLE_IN_HEADING
+
+    match = _ARTICLE_IN_HEADING.search(heading)
+    assert (match.group(1) if match else None) == article

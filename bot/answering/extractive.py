@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.documents.normalize import has_diacritics, sentence_spans
+from bot.documents.normalize import sentence_spans
 from bot.documents.structure import ARTICLE
 from bot.retrieval.hybrid import Passage
-from bot.retrieval.query import Query, asks_like_before, asks_which_article
+from bot.retrieval.query import Query, asked_of_place, asks_which_article, typed_without_accents
 from bot.answering.evidence import term_coverage
 from bot.answering.facts import Fact, expected_fact, holds
 from bot.settings import AnswerSettings
@@ -108,12 +108,12 @@ def _fact_sentence(fact: Fact, asked: str, plain: bool, sentences: list[Sentence
 def asked_fact(query: Query) -> tuple[Fact | None, str, bool]:
     """The fact asked for, the question that asks for it, and whether that was typed without accents.
 
-    An elliptical follow-up («Thế còn ở doanh nghiệp nhà nước thì sao?») asks for the count, date or
-    duration that the question it leans on asked for («… có bao nhiêu thành viên?»), of another subject;
-    other kinds name their subject («Hương ước là gì? Còn mục đích thì sao?» asks no definition of a hương ước).
+    A follow-up that asks the same of another place («Thế còn ở doanh nghiệp nhà nước thì sao?») asks for
+    the count, date or duration that the question it leans on asked for («… có bao nhiêu thành viên?»);
+    other kinds name their subject (an office, a term, a speaker), which the new place may not have.
     """
-    if query.leans_on and asks_like_before(query.question):
-        plain = not has_diacritics(query.leans_on)
+    if query.leans_on and asked_of_place(query.question):
+        plain = typed_without_accents(query.leans_on)
         fact = expected_fact(query.leans_on, plain)
         if fact is not None and fact.kind == "figure":
             return fact, query.leans_on, plain

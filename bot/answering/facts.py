@@ -34,10 +34,14 @@ _MONEY_SUBJECT = re.compile(r"\b(?:lương|tiền|kinh phí|lệ phí|mức ph�
 # "bao nhiêu thành viên", "mấy lần"; typed without accents "may" is also "máy", "may": a count only before
 # a noun that is counted.
 _COUNT = r"\b(?:bao nhiêu|mấy)\s+(\w+(?:\s+\w+)?)"
-_COUNT_PLAIN = (r"\b(?:bao nhieu\s+(\w+(?:\s+\w+)?)|may\s+((?:lan|nguoi|ngay|thang|nam|tuan|gio|ho|buoc|loai|cap|"
-                r"thanh vien|hinh thuc|noi dung|truong hop|dieu|khoan|phan tram)\b(?:\s+\w+)?))")
+_COUNT_PLAIN = (r"\b(?:bao nhieu\s+(\w+(?:\s+\w+)?)|may\s+(lan|nguoi|ngay|thang|nam|tuan|gio|ho|buoc|loai|cap|"
+                r"thanh vien|hinh thuc|noi dung|truong hop|dieu|khoan|phan tram)\b)")
+# «không mấy quan tâm», «mấy ai», «mấy khi», «mấy năm gần đây» count nothing.
+_NOT_COUNTING = re.compile(r"\b(?:không|chưa|chẳng|chả|khong|chua|chang|cha)\s+(?:mấy|may)\b|\b(?:mấy|may)\s+(?:ai|khi)\b|"
+                           r"\b(?:mấy|may)\s+\w+\s+(?:gần đây|qua|nay|trở lại|gan day|tro lai)\b")
 # "Điều mấy", "lần thứ mấy" ask which one, not how many.
-_ORDINAL = re.compile(r"\b(?:điều|khoản|điểm|chương|mục|phần|thứ|dieu|khoan|diem|chuong|muc|phan|thu)\s+(?:mấy|may)\b")
+_ORDINAL = re.compile(r"\b(?:điều|khoản|điểm|chương|mục|phần|thứ|số|khóa|khoá|trung ương|kỳ|dieu|khoan|diem|chuong|"
+                      r"muc|phan|thu|so|khoa|trung uong|ky)\s+(?:mấy|may)\b")
 # Counts whose noun the text may name otherwise ("bao nhiêu người" -> "05 thành viên").
 _GENERIC_COUNTS = {"người", "lần", "cái", "loại", "bước", "nội", "hình", "trường"}
 
@@ -93,9 +97,9 @@ def _figure_pattern(q: str, plain: bool) -> tuple[str, str] | None:
     plain_q = strip_diacritics(q)
     if re.search(r"\bbao lau\b", plain_q):
         return _DURATION, ""
-    if re.search(r"\b(ngay nao|hom nao|thoi diem nao)\b", plain_q):
+    if re.search(r"\b(ngay nao|hom nao|thoi diem nao|ngay may|thang may)\b", plain_q):
         return _DAY_DATE, ""
-    match = re.search(_COUNT_PLAIN if plain else _COUNT, _ORDINAL.sub(" ", q))
+    match = re.search(_COUNT_PLAIN if plain else _COUNT, _NOT_COUNTING.sub(" ", _ORDINAL.sub(" ", q)))
     if match:
         words = next(g for g in match.groups() if g).split()
         if words[0] in {form(w) for w in (*question_words(), *_GENERIC_COUNTS)}:

@@ -27,10 +27,9 @@ from bot.answering.prompts import (PromptPassage, TokenCounter, build_messages, 
                                    rewrite_messages, select_passages)
 from bot.answering.types import REFUSAL_VI, Answer, Citation
 from bot.answering.verify import CheckedSentence, render, sentence_supported, verify
-from bot.documents.chunking import chunk_layout
 from bot.documents.normalize import sentence_spans
 from bot.indexing.index import Index, open_index
-from bot.indexing.ingest import ingest
+from bot.indexing.ingest import ingest, rechunk
 from bot.retrieval.hybrid import Passage, retrieve
 from bot.retrieval.query import Query, Turn, make_query, restore_accents
 from bot.settings import LLMSettings, Settings
@@ -59,15 +58,13 @@ def get_index(settings: Settings, build: bool = True) -> Index:
         index = _indexes.get(key)
         if index is None:
             index = _indexes[key] = open_index(settings)
-    if not build or not Path(settings.corpus_dir).is_dir():
+    if not build:
         return index
-    if not index.catalog.hashes():
+    if not index.catalog.hashes() and Path(settings.corpus_dir).is_dir():
         log.info("index at %s is empty: building it from %s", settings.index_dir, settings.corpus_dir)
         ingest(index, Path(settings.corpus_dir), show_bar=True)
-    elif index.catalog.setting("chunking") != chunk_layout(settings.chunking):
-        log.info("index at %s was chunked by another chunker: chunking %s again", settings.index_dir,
-                 settings.corpus_dir)
-        ingest(index, Path(settings.corpus_dir), show_bar=True)
+    else:
+        rechunk(index, show_bar=True)
     return index
 
 

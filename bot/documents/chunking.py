@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from bot.documents.model import Chunk, Document
@@ -16,7 +17,7 @@ from bot.settings import ChunkingSettings
 
 SEPARATOR = " › "
 # Raise when the chunker cuts differently: indexes built before re-chunk their documents on the next ingest.
-CHUNKER_VERSION = 2
+CHUNKER_VERSION = 3
 
 
 def chunk_layout(cfg: ChunkingSettings) -> str:
@@ -144,49 +145,67 @@ def _make_chunks(doc: Document, spans: list[tuple[int, int, str, str]]) -> list[
     return chunks
 
 
-_HEADING_END = re.compile(r"[.;:,!?…\-–]\s*$")
-# Dates, sources and photo captions are short lines between paragraphs too.
-_NOT_HEADING = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}:\d{2}|^(?:nguồn|ảnh|theo|toàn cảnh|quang cảnh|"
-                          r"(?:các )?đại biểu|đồng chí)\b", re.IGNORECASE)
+# A heading ends without a sentence's punctuation (closing quotes and brackets aside).
+_SENTENCE_END = re.compile(r"[.;:,!?…\-–][\s”\"»’)\]]*$")
+_NUMBERING = re.compile(r"^(?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s+")
+# Dates, times, sources and photo captions are short lines between paragraphs too.
+_NOT_HEADING = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}:\d{2}|\bngày\s+\d{1,2}\s+tháng\s+\d{1,2}|\bảnh\s*:|"
+                          r"^(?:nguồn|ảnh|theo|toàn cảnh|quang cảnh|(?:các )?đại biểu|đồng chí)\b|"
+                          r"\b(?:phát biểu|trao tặng|trao|tặng|thăm|chụp|tại hội nghị|tại buổi)\b", re.IGNORECASE)
 _PARAGRAPH_WORDS = 20
+
+
+def _is_paragraph(line: str) -> bool:
+    return len(line.split()) >= _PARAGRAPH_WORDS and _SENTENCE_END.search(line) is not None
+
+
+def _names_only(words: list[str]) -> bool:
+    """«Thu Hằng», «Minh Anh - Thu Hà», «Báo Nhân Dân»: bylines and names capitalise every word; an all-caps
+    heading («QUAN ĐIỂM») is no name."""
+    letters = [w.strip("()[]\"“”") for w in words if any(ch.isalpha() for ch in w)]
+    return all(w[:1].isupper() for w in letters) and not all(w.isupper() for w in letters)
 
 
 def is_heading(line: str, after: str, max_words: int) -> bool:
     """A line that heads a section of prose: short, capitalised, without closing punctuation, followed by a
-    paragraph ("Đổi mới sự lãnh đạo của Đảng trong công tác dân vận" in a news article)."""
-    words = line.split()
-    return (2 <= len(words) <= max_words and line.strip()[:1].isupper() and not _HEADING_END.search(line)
-            and not _NOT_HEADING.search(line.strip()) and len(after.split()) >= _PARAGRAPH_WORDS)
+    paragraph that starts a sentence ("Đổi mới sự lãnh đạo của Đảng trong công tác dân vận" in a news
+    article; «1. Mục tiêu», «II. NHIỆM VỤ» in a resolution). A hard-wrapped line of a PDF is followed by the
+    rest of its sentence, in lower case."""
+    text = _NUMBERING.sub("", line.strip())
+    words = text.split()
+    return (1 <= len(words) <= max_words and text[:1].isupper() and not _SENTENCE_END.search(text)
+            and not _NOT_HEADING.search(text) and not _names_only(words)
+            and _is_paragraph(after) and after.strip()[:1].isupper())
 
 
 def prose_sections(text: str, start: int, end: int, max_words: int) -> list[tuple[int, int, str]]:
-    """(start, end, heading) of each section of text[start:end]; the lines before the first paragraph
-    (title, date, the site's links) head nothing."""
+    """(start, end, heading) of each section of text[start:end]. Lines before the first paragraph (title,
+    date, byline, the site's links) head nothing, nor does a line met twice (a PDF's running header)."""
     lines = [line for line in split_lines(text, start, end) if line.text.strip()]
+    seen = Counter(" ".join(line.text.split()) for line in lines)
     sections = [(start, end, "")]
     body = False
-    for i, line in enumerate(lines[:-1]):
-        if body and is_heading(line.text, lines[i + 1].text, max_words):
-            first, _, heading = sections[-1]
-            sections[-1] = (first, line.start, heading)
-            sections.append((line.start, end, " ".join(line.text.split())))
-        body = body or len(line.text.split()) >= _PARAGRAPH_WORDS
+    for line, after in zip(lines, lines[1:]):
+        heading = " ".join(line.text.split())
+        if body and seen[heading] == 1 and is_heading(heading, after.text, max_words):
+            sections[-1] = (sections[-1][0], line.start, sections[-1][2])
+            sections.append((line.start, end, heading))
+        body = body or _is_paragraph(line.text)
     return [(s, e, h) for s, e, h in sections if text[s:e].strip()]
 
 
-def _prose_spans(doc: Document, start: int, end: int, cfg: ChunkingSettings, context: str) -> list[tuple[int, int, str, str]]:
+def _prose_spans(doc: Document, start: int, end: int, cfg: ChunkingSettings, context: str,
+                 sections: bool = True) -> list[tuple[int, int, str, str]]:
+    """Chunks packed from sentences within each section; a section's chunks carry its heading after
+    ``context`` (the document's title)."""
     spans = []
-    for section_start, section_end, heading in prose_sections(doc.text, start, end, cfg.heading_max_words):
-        units: list[Unit] = []
-        cursor = section_start
-        while cursor < section_end:
-            newline = doc.text.find("\n", cursor, section_end)
-            stop = section_end if newline == -1 else newline
-            units.extend(_sentence_units(doc.text, cursor, stop))
-            cursor = stop + 1
+    parts = prose_sections(doc.text, start, end, cfg.heading_max_words) if sections else [(start, end, "")]
+    for section_start, section_end, heading in parts:
+        units = [u for line in split_lines(doc.text, section_start, section_end)
+                 for u in _sentence_units(doc.text, line.start, line.end)]
         groups = _pack(units, cfg.prose_target_words, cfg.prose_max_words, cfg.prose_overlap_sentences)
-        section_context = SEPARATOR.join(filter(None, [context, heading]))
-        spans.extend((g[0].start, g[-1].end, heading, section_context) for g in groups)
+        path = SEPARATOR.join([context, heading]) if heading else ""
+        spans.extend((g[0].start, g[-1].end, path, path or context) for g in groups)
     return spans
 
 
@@ -200,7 +219,7 @@ def chunk_document(doc: Document, cfg: ChunkingSettings) -> list[Chunk]:
     articles, preamble_end = parse_articles(doc.text)
     spans: list[tuple[int, int, str, str]] = []
     if doc.text[:preamble_end].strip():
-        spans.extend(_prose_spans(doc, 0, preamble_end, cfg, label))
+        spans.extend(_prose_spans(doc, 0, preamble_end, cfg, label, sections=False))
     for art in articles:
         path = [label, *art.sections, f"Điều {art.number}"]
         context = SEPARATOR.join([full_title, *art.section_titles,

@@ -20,7 +20,9 @@ from bot.retrieval.query import AccentVocabulary, accent_vocabulary
 from bot.settings import Settings
 
 
-_ARTICLE_IN_HEADING = re.compile(r"Điều (\d+[a-z]?)\b")
+# A legal chunk's heading path holds the article as one of its parts («Luật … › Chương II › Điều 11 › khoản 1»);
+# a section of prose that speaks of one («… › Những điểm mới tại Điều 11») holds none.
+_ARTICLE_IN_HEADING = re.compile(r"(?:^| › )Điều (\d+[a-z]?)(?= › |$)")
 
 
 class Index:

@@ -122,6 +122,36 @@ def _store(index: Index, doc: Document, chunks: list[Chunk], old_ids: list[str])
                       [plain_tokens(c.embedding_text()) for c in chunks])
 
 
+def chunker_changed(index: Index) -> bool:
+    """The index's chunks were cut by another chunker (an older version, other ``chunking`` settings)."""
+    return bool(index.catalog.hashes()) and index.catalog.setting("chunking") != chunk_layout(index.settings.chunking)
+
+
+def _rechunk(index: Index, progress: ProgressFn | None, show_bar: bool) -> list[str]:
+    """Chunk every indexed document again from the text the catalog keeps (no corpus folder, loader or OCR)
+    when the chunker changed; texts the cache holds are not embedded again. Returns the documents' ids."""
+    if not chunker_changed(index):
+        return []
+    log.info("the chunker changed since %s was built: chunking its documents again", index.settings.index_dir)
+    docs = [doc for doc in map(index.catalog.document, sorted(index.catalog.hashes())) if doc is not None]
+    pending = [(doc, chunk_document(doc, index.settings.chunking)) for doc in docs]
+    _embed_all(index, [c for _, chunks in pending for c in chunks], progress, show_bar)
+    for doc, chunks in pending:
+        _store(index, doc, chunks, index.catalog.chunk_ids(doc.id))
+    index.catalog.set_setting("chunking", chunk_layout(index.settings.chunking))
+    index.invalidate()
+    return [doc.id for doc in docs]
+
+
+def rechunk(index: Index, show_bar: bool = False) -> list[str]:
+    """``_rechunk`` under the index's ingest lock (an index opened by the app or the CLI); the lock is taken
+    only when the chunker changed, so that questions never wait for an ingest."""
+    if not chunker_changed(index):
+        return []
+    with ingest_lock(index.settings.index_dir):
+        return _rechunk(index, None, show_bar)
+
+
 def ingest(index: Index, corpus_dir: Path | None = None, progress: ProgressFn | None = None,
            show_bar: bool = False) -> IngestReport:
     corpus_dir = corpus_dir or index.settings.corpus_dir
@@ -129,11 +159,8 @@ def ingest(index: Index, corpus_dir: Path | None = None, progress: ProgressFn | 
     report = IngestReport()
     with ingest_lock(index.settings.index_dir):
         reconcile(index)
+        report.updated.extend(_rechunk(index, progress, show_bar))
         known = index.catalog.hashes()
-        layout = chunk_layout(index.settings.chunking)
-        rechunk = bool(known) and index.catalog.setting("chunking") != layout
-        if rechunk:
-            log.info("the chunker changed since the index was built: every document is chunked again")
         paths = scan_corpus(corpus_dir, index.settings.ingest)
         present = {_file_id(p, corpus_dir): p for p in paths}
 
@@ -147,7 +174,7 @@ def ingest(index: Index, corpus_dir: Path | None = None, progress: ProgressFn | 
         pending: list[tuple[Document, list[Chunk]]] = []
         for doc_id, path in present.items():
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            if known.get(doc_id) == digest and not rechunk:
+            if known.get(doc_id) == digest:
                 report.unchanged.append(doc_id)
                 continue
             try:
@@ -166,7 +193,7 @@ def ingest(index: Index, corpus_dir: Path | None = None, progress: ProgressFn | 
             report.chunks_indexed += len(chunks)
             if progress:
                 progress(done, len(pending), "store")
-        index.catalog.set_setting("chunking", layout)
+        index.catalog.set_setting("chunking", chunk_layout(index.settings.chunking))
         index.invalidate()
     report.seconds = time.perf_counter() - started
     log.info("ingest: %s", report.summary_vi())

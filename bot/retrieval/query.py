@@ -115,25 +115,71 @@ def needs_history(question: str) -> bool:
     return bool(_FOLLOW_UP_START.match(question) or _POINTS_BACK.search(question) or len(words) <= 4)
 
 
-# A follow-up that asks nothing of its own: «Thế còn ở doanh nghiệp nhà nước thì sao?» asks what the
-# earlier question asked, of another subject.
-_SAME_ASKED_END = re.compile(r"\s+(?:thì|thi)?\s*(?:sao|thế nào|the nao)$")
-_ASKS_ITS_OWN = re.compile(r"\b(?:gì|ai|đâu|bao nhiêu|bao lâu|mấy|nào|không|gi|dau|bao nhieu|bao lau|nao|khong)\b")
+# «Thế còn ở doanh nghiệp nhà nước thì sao?», «Còn cấp tỉnh?»: the same question, of another place.
+_ELLIPTICAL = re.compile(r"^\s*(?:thế còn|vậy còn|và|còn|the con|vay con|va|con)\s+(.+?)\s*(?:(?:thì|thi)\s+)?"
+                         r"(?:sao|thế nào|the nao|ra sao)?\s*[?.!]*\s*$", re.IGNORECASE)
+# Words that open a place, as typed with or without accents.
+_PLACE_OPENERS = {"ở": "ở", "o": "ở", "tại": "tại", "tai": "tại", "đối với": "đối với", "doi voi": "đối với",
+                  "trong": "trong", "cấp": "cấp", "cap": "cấp"}
+_PLACE_OPENING = re.compile(r"(?:^|\s)(đối với|doi voi|ở|o|tại|tai|trong|cấp|cap)(?=\s)", re.IGNORECASE)
+# Words that ask a question of their own («Còn ở xã thì ai bầu?»), as typed with accents and without.
+_ASKS_ITS_OWN = re.compile(r"\b(?:gì|ai|đâu|bao nhiêu|bao lâu|mấy|nào|không|chưa|vì sao|tại sao|làm sao)\b")
+_ASKS_ITS_OWN_PLAIN = re.compile(r"\b(?:gi|ai|dau|bao nhieu|bao lau|nao|khong|chua|vi sao|tai sao|lam sao)\b")
 
 
-def asks_like_before(question: str) -> bool:
-    q = fold(question).strip(" ?.!")
-    return bool(_FOLLOW_UP_START.match(q)) and not _ASKS_ITS_OWN.search(_SAME_ASKED_END.sub("", q))
+def asked_of_place(question: str) -> str:
+    """The place an elliptical follow-up asks the earlier question of («Thế còn ở doanh nghiệp nhà nước thì
+    sao?» -> «ở doanh nghiệp nhà nước»), or "": it asks for the same kind of fact, of another place. A change
+    of aspect («Còn mục đích thì sao?», «Còn nhiệm kỳ?») or a question of its own («Còn ở xã thì ai bầu?»)
+    asks something else."""
+    elliptical = _ELLIPTICAL.match(fold(question))
+    place = elliptical.group(1) if elliptical else ""
+    own = _ASKS_ITS_OWN if has_diacritics(place) else _ASKS_ITS_OWN_PLAIN
+    return place if _PLACE_OPENING.match(place) and not own.search(place) else ""
+
+
+# Where the place a question names ends: its predicate or question words begin.
+_PREDICATE = re.compile(r"\s+(?:có|co|được|duoc|là|la|do|phải|phai|gồm|gom|tổ chức|to chuc|bao nhiêu|bao nhieu|mấy|"
+                        r"bao lâu|bao lau|khi nào|khi nao|thế nào|the nao|ra sao|thì|thi|cần|can|sẽ|se|đã|da|họp|"
+                        r"hop|bầu|bau|quyết định|quyet dinh|thực hiện|thuc hien|ai|gì|gi|nào|nao|đâu|dau)\b|\s*[?.!]",
+                        re.IGNORECASE)
+
+
+def swap_place(previous: str, follow_up: str) -> str | None:
+    """«Ban Thanh tra nhân dân ở xã có bao nhiêu thành viên?» + «Thế còn ở doanh nghiệp nhà nước thì sao?»
+    -> «Ban Thanh tra nhân dân ở doanh nghiệp nhà nước có bao nhiêu thành viên?»; None when the follow-up
+    names no place, or the earlier question none to swap.
+
+    The place opened by the same word goes first: «Hạn chế trong công tác dân vận ở cơ quan …» +
+    «Còn ở doanh nghiệp?» swaps «ở cơ quan …»; «trong» is swapped only for «trong» (it opens topics too).
+    """
+    place = asked_of_place(follow_up)
+    opened = _PLACE_OPENING.match(place)
+    if not opened:
+        return None
+    opener = _PLACE_OPENERS[opened.group(1).lower()]
+    openings = [(m.start(1), m.end(1), _PLACE_OPENERS[m.group(1).lower()]) for m in _PLACE_OPENING.finditer(previous)]
+    same = [o for o in openings if o[2] == opener]
+    other = [o for o in openings if o[2] != "trong"]
+    if not (same or other):
+        return None
+    start, end, _ = (same or other)[0]
+    predicate = _PREDICATE.search(previous, end)
+    stop = predicate.start() if predicate else len(previous.rstrip())
+    comma = "," if previous[:stop].rstrip().endswith(",") else ""  # «Ở xã, ai …» keeps its comma
+    return f"{previous[:start]}{place}{comma}{previous[stop:]}".strip()
 
 
 def standalone_question(question: str, history: list[Turn] | None) -> tuple[str, str]:
-    """Rule-based follow-up rewriting: prepend the last user question when this one leans on it.
+    """Rule-based follow-up rewriting: the last user question with the place the follow-up asks about
+    swapped in, or else joined to the follow-up, when this one leans on it.
 
     Returns (standalone question, the question it leans on or "")."""
     previous = [t["content"] for t in (history or []) if t.get("role") == "user" and t.get("content", "").strip()]
     if not previous or not needs_history(question):
         return question, ""
-    return f"{previous[-1].strip()} {question.strip()}", previous[-1].strip()
+    earlier = previous[-1].strip()
+    return swap_place(earlier, question.strip()) or f"{earlier} {question.strip()}", earlier
 
 
 # Exam phrasing that names no content: "…, đúng hay sai?", "Chọn đáp án đúng", "A. …" choice letters.
@@ -151,13 +197,16 @@ def clean_exam_phrasing(question: str) -> str:
     return _PICK_ONE.sub("", text).strip()
 
 
+def typed_without_accents(text: str) -> bool:
+    return bool(re.sub(r"[^\w]", "", text)) and not has_diacritics(text)
+
+
 def make_query(question: str, history: list[Turn] | None = None) -> Query:
     question = question.strip()
     standalone, previous = standalone_question(clean_exam_phrasing(question), history)
     expansions = expand_abbreviations(standalone) + spelled_numbers(standalone)
     text = " ".join([standalone, *expansions])
-    letters = re.sub(r"[^\w]", "", question)
-    return Query(question=question, text=text, plain=bool(letters) and not has_diacritics(question),
+    return Query(question=question, text=text, plain=typed_without_accents(question),
                  expansions=expansions, rewritten_from_history=bool(previous), standalone=standalone,
                  leans_on=previous)
 
