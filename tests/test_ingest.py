@@ -130,7 +130,8 @@ def test_a_changed_chunker_chunks_every_document_again(tmp_path: Path) -> None:
     index = make_index(tmp_path)
     index.catalog.set_setting("chunking", "1 {}")  # as an index built by an older chunker records it
     report = ingest(index, corpus)
-    assert sorted(report.updated) == ["a.txt", "b.md", "c.html"] and report.texts_embedded == 0
+    assert sorted(report.updated) == ["a.txt", "b.md", "c.html"] and report.unchanged == []
+    assert report.texts_embedded == 0 and report.chunks_indexed == 3  # the cache held every text
     assert index.dense.count() == 3 and catalog_ids(index) == chroma_ids(index)
     assert ingest(make_index(tmp_path), corpus).unchanged  # recorded: the next start changes nothing
 
@@ -149,7 +150,7 @@ def test_a_changed_chunker_chunks_every_document_again(tmp_path: Path) -> None:
     narrow = open_index(settings.model_copy(update={"chunking": settings.chunking.model_copy(
         update={"prose_target_words": 5, "prose_max_words": 8})}))
     report = ingest(narrow, corpus)
-    assert sorted(report.updated) == ["a.txt", "b.md", "c.html"]
+    assert sorted(report.updated) == ["a.txt", "b.md", "c.html"] and report.texts_embedded > 0
     assert narrow.dense.count() > 3 and catalog_ids(narrow) == chroma_ids(narrow)
 
 

@@ -33,6 +33,21 @@ def test_numbers_supported_accepts_dates_written_either_way() -> None:
     assert numbers_supported("1. Tổ chức 3 lớp.", [NEWS]) == []  # list numbering is no figure
 
 
+BOARD = "1. Ban Thanh tra nhân dân ở doanh nghiệp nhà nước gồm từ 03 đến 09 thành viên. Nhiệm kỳ là 09 tháng."
+
+
+@pytest.mark.parametrize("sentence, missing", [
+    ("Ban Thanh tra nhân dân ở doanh nghiệp nhà nước có 09 thành viên.", ["3–9"]),  # a range cut to one end
+    ("Ban có 03 thành viên.", ["3–9"]),
+    ("Ban có từ 03 đến 09 thành viên.", []),
+    ("Ban có 3 đến 9 thành viên.", []),
+    ("Ban có tối đa 09 thành viên.", []),  # one end, stated as a bound
+    ("Nhiệm kỳ là 09 tháng.", []),  # the same number, of another thing
+])
+def test_a_range_is_not_cut_to_one_end(sentence: str, missing: list[str]) -> None:
+    assert numbers_supported(sentence, [BOARD]) == missing
+
+
 def test_markers_are_parsed_and_moved_into_their_sentence() -> None:
     parts = split_sentences("Câu một là đây. [1] Câu hai ở đây [2, 3].\n- Ý ba [Đoạn 1][2]")
     assert [p[0] for p in parts] == ["Câu một là đây.", "Câu hai ở đây.", "- Ý ba"]

@@ -40,8 +40,8 @@ _COUNT_PLAIN = (r"\b(?:bao nhieu\s+(\w+(?:\s+\w+)?)|may\s+(lan|nguoi|ngay|thang|
 _NOT_COUNTING = re.compile(r"\b(?:không|chưa|chẳng|chả|khong|chua|chang|cha)\s+(?:mấy|may)\b|\b(?:mấy|may)\s+(?:ai|khi)\b|"
                            r"\b(?:mấy|may)\s+\w+\s+(?:gần đây|qua|nay|trở lại|gan day|tro lai)\b")
 # "Điều mấy", "lần thứ mấy" ask which one, not how many.
-_ORDINAL = re.compile(r"\b(?:điều|khoản|điểm|chương|mục|phần|thứ|số|khóa|khoá|trung ương|kỳ|dieu|khoan|diem|chuong|"
-                      r"muc|phan|thu|so|khoa|trung uong|ky)\s+(?:mấy|may)\b")
+_ORDINAL = re.compile(r"\b(?:điều|khoản|điểm|chương|mục|phần|thứ|số|khóa|khoá|trung ương|dieu|khoan|diem|chuong|"
+                      r"muc|phan|thu|so|khoa|trung uong)\s+(?:mấy|may)\b")
 # Counts whose noun the text may name otherwise ("bao nhiêu người" -> "05 thành viên").
 _GENERIC_COUNTS = {"người", "lần", "cái", "loại", "bước", "nội", "hình", "trường"}
 

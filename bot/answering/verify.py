@@ -129,8 +129,34 @@ def _number_forms(text: str) -> tuple[set[str], set[str]]:
     return whole, parts
 
 
+# "từ 03 đến 09 thành viên": a range, which a sentence must not cut to one end ("có 09 thành viên").
+_RANGE = re.compile(r"\btừ\s+(\d[\d.,]*)\s*(?:\([^)]{1,30}\)\s*)?(?:đến|tới)\s+(\d[\d.,]*)\s*(?:\([^)]{1,30}\)\s*)?(\w+)")
+_COUNTED = re.compile(r"(\d[\d.,]*)\s*(?:\([^)]{1,30}\)\s*)?(\w+)")
+# Words that state one end as a bound: "tối đa 09 thành viên", "từ 03 thành viên trở lên".
+_BOUND = re.compile(r"\b(?:từ|đến|tới|tối đa|tối thiểu|không quá|không ít hơn|ít nhất|nhiều nhất|trên|dưới|trở lên|"
+                    r"trở xuống)\b")
+
+
+def _cut_ranges(sentence: str, passage_texts: Sequence[str]) -> list[str]:
+    """The ranges of the passages that the sentence states by one end only, of the same thing and without a
+    bound ('3–9')."""
+    text = fold(_content(sentence))
+    if _BOUND.search(text):
+        return []
+    stated = {(n.lstrip("0") or "0", word) for n, word in _COUNTED.findall(text)}
+    cut = []
+    for passage in passage_texts:
+        for low, high, word in _RANGE.findall(fold(passage)):
+            ends = [n.lstrip("0") or "0" for n in (low, high)]
+            if sum((end, word) in stated for end in ends) == 1:
+                cut.append("–".join(ends))
+    return cut
+
+
 def numbers_supported(sentence: str, passage_texts: Sequence[str]) -> list[str]:
-    """Numbers and dates of the sentence that no passage holds ('01/7/2023' matches 'ngày 01 tháng 7 năm 2023')."""
+    """Numbers and dates of the sentence that no passage holds ('01/7/2023' matches 'ngày 01 tháng 7 năm 2023'),
+    and ranges of the passages it cuts to one end ('có 09 thành viên' of 'từ 03 đến 09 thành viên': a small
+    model's slip)."""
     wanted = numbers(_content(sentence))
     if not wanted:
         return []
@@ -147,7 +173,7 @@ def numbers_supported(sentence: str, passage_texts: Sequence[str]) -> list[str]:
         if "/" in number and all((piece.lstrip("0") or "0") in parts for piece in number.split("/")):
             continue
         missing.append(number)
-    return missing
+    return missing + _cut_ranges(sentence, passage_texts)
 
 
 # --- Verification ------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ from bot.documents.structure import CLAUSE, POINT, Article, doc_label, is_legal,
 from bot.settings import ChunkingSettings
 
 SEPARATOR = " › "
-# Raise when the chunker cuts differently: indexes built before re-chunk their documents on the next ingest.
+# Raise when the chunker cuts differently: an index cut before is chunked again when the app or the CLI opens
+# it (``pipeline.get_index``) or on the next ingest.
 CHUNKER_VERSION = 3
 
 

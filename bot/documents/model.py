@@ -36,7 +36,8 @@ class Chunk:
     text: str  # == document.text[start:end]
     start: int
     end: int
-    heading: str  # for display: "Luật 10/2022/QH15 › Chương II › Điều 5 › khoản 2"; '' for prose
+    heading: str  # for display: "Luật 10/2022/QH15 › Chương II › Điều 5 › khoản 2", "<title> › <section>" for
+    # a section of prose; '' for prose before its first heading
     context: str = ""  # for matching: document, section and article titles the span sits under
     page: int | None = None
     ordinal: int = 0

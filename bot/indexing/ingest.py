@@ -127,29 +127,32 @@ def chunker_changed(index: Index) -> bool:
     return bool(index.catalog.hashes()) and index.catalog.setting("chunking") != chunk_layout(index.settings.chunking)
 
 
-def _rechunk(index: Index, progress: ProgressFn | None, show_bar: bool) -> list[str]:
-    """Chunk every indexed document again from the text the catalog keeps (no corpus folder, loader or OCR)
-    when the chunker changed; texts the cache holds are not embedded again. Returns the documents' ids."""
-    if not chunker_changed(index):
-        return []
-    log.info("the chunker changed since %s was built: chunking its documents again", index.settings.index_dir)
-    docs = [doc for doc in map(index.catalog.document, sorted(index.catalog.hashes())) if doc is not None]
-    pending = [(doc, chunk_document(doc, index.settings.chunking)) for doc in docs]
-    _embed_all(index, [c for _, chunks in pending for c in chunks], progress, show_bar)
-    for doc, chunks in pending:
+def _put(index: Index, pending: list[tuple[Document, list[Chunk]]], progress: ProgressFn | None,
+         show_bar: bool) -> int:
+    """Embed (what the cache lacks) and store each document with its chunks; returns the texts embedded."""
+    embedded = _embed_all(index, [c for _, chunks in pending for c in chunks], progress, show_bar)
+    for done, (doc, chunks) in enumerate(pending, start=1):
         _store(index, doc, chunks, index.catalog.chunk_ids(doc.id))
+        if progress:
+            progress(done, len(pending), "store")
     index.catalog.set_setting("chunking", chunk_layout(index.settings.chunking))
     index.invalidate()
-    return [doc.id for doc in docs]
+    return embedded
 
 
 def rechunk(index: Index, show_bar: bool = False) -> list[str]:
-    """``_rechunk`` under the index's ingest lock (an index opened by the app or the CLI); the lock is taken
-    only when the chunker changed, so that questions never wait for an ingest."""
+    """When the chunker changed, chunk every indexed document again from the text the catalog keeps (no
+    corpus folder, loader or OCR: an index opened by the app or the CLI). The ingest lock is taken only
+    then, so that questions never wait for an ingest. Returns the documents' ids."""
     if not chunker_changed(index):
         return []
     with ingest_lock(index.settings.index_dir):
-        return _rechunk(index, None, show_bar)
+        if not chunker_changed(index):  # another process did it meanwhile
+            return []
+        log.info("the chunker changed since %s was built: chunking its documents again", index.settings.index_dir)
+        docs = [doc for doc in map(index.catalog.document, sorted(index.catalog.hashes())) if doc is not None]
+        _put(index, [(doc, chunk_document(doc, index.settings.chunking)) for doc in docs], None, show_bar)
+        return [doc.id for doc in docs]
 
 
 def ingest(index: Index, corpus_dir: Path | None = None, progress: ProgressFn | None = None,
@@ -159,8 +162,8 @@ def ingest(index: Index, corpus_dir: Path | None = None, progress: ProgressFn | 
     report = IngestReport()
     with ingest_lock(index.settings.index_dir):
         reconcile(index)
-        report.updated.extend(_rechunk(index, progress, show_bar))
         known = index.catalog.hashes()
+        rechunk_unchanged = chunker_changed(index)
         paths = scan_corpus(corpus_dir, index.settings.ingest)
         present = {_file_id(p, corpus_dir): p for p in paths}
 
@@ -175,7 +178,11 @@ def ingest(index: Index, corpus_dir: Path | None = None, progress: ProgressFn | 
         for doc_id, path in present.items():
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
             if known.get(doc_id) == digest:
-                report.unchanged.append(doc_id)
+                kept = index.catalog.document(doc_id) if rechunk_unchanged else None
+                if kept is None:
+                    report.unchanged.append(doc_id)
+                else:  # the chunker changed: the text as read before, chunked again (no loader or OCR)
+                    pending.append((kept, chunk_document(kept, index.settings.chunking)))
                 continue
             try:
                 doc = load_document(path, corpus_dir, index.settings.ingest.max_file_mb, index.settings.ingest.ocr_language)
@@ -183,18 +190,16 @@ def ingest(index: Index, corpus_dir: Path | None = None, progress: ProgressFn | 
                 log.warning("cannot load %s: %s", doc_id, exc)
                 index.catalog.record_failure(doc_id, digest, exc.reason, exc.message_vi)
                 report.failed[doc_id] = exc.message_vi
+                kept = index.catalog.document(doc_id) if rechunk_unchanged else None
+                if kept is not None:  # the version kept, cut by the new chunker like the rest
+                    pending.append((kept, chunk_document(kept, index.settings.chunking)))
                 continue
             pending.append((doc, chunk_document(doc, index.settings.chunking)))
 
-        report.texts_embedded = _embed_all(index, [c for _, cs in pending for c in cs], progress, show_bar)
-        for done, (doc, chunks) in enumerate(pending, start=1):
+        report.texts_embedded = _put(index, pending, progress, show_bar)
+        for doc, chunks in pending:
             (report.updated if doc.id in known else report.added).append(doc.id)
-            _store(index, doc, chunks, index.catalog.chunk_ids(doc.id))
             report.chunks_indexed += len(chunks)
-            if progress:
-                progress(done, len(pending), "store")
-        index.catalog.set_setting("chunking", chunk_layout(index.settings.chunking))
-        index.invalidate()
     report.seconds = time.perf_counter() - started
     log.info("ingest: %s", report.summary_vi())
     return report

@@ -115,34 +115,69 @@ def needs_history(question: str) -> bool:
     return bool(_FOLLOW_UP_START.match(question) or _POINTS_BACK.search(question) or len(words) <= 4)
 
 
-# «Thế còn ở doanh nghiệp nhà nước thì sao?», «Còn cấp tỉnh?»: the same question, of another place.
+# «Thế còn ở doanh nghiệp nhà nước thì sao ạ?», «Còn cấp tỉnh?»: the same question, of another place.
 _ELLIPTICAL = re.compile(r"^\s*(?:thế còn|vậy còn|và|còn|the con|vay con|va|con)\s+(.+?)\s*(?:(?:thì|thi)\s+)?"
-                         r"(?:sao|thế nào|the nao|ra sao)?\s*[?.!]*\s*$", re.IGNORECASE)
+                         r"(?:sao|như thế nào|thế nào|nhu the nao|the nao|ra sao)?\s*(?:ạ|vậy|nhỉ|nhé|a|vay|nhi|nhe)?"
+                         r"\s*[?.!]*\s*$", re.IGNORECASE)
 # Words that open a place, as typed with or without accents.
 _PLACE_OPENERS = {"ở": "ở", "o": "ở", "tại": "tại", "tai": "tại", "đối với": "đối với", "doi voi": "đối với",
                   "trong": "trong", "cấp": "cấp", "cap": "cấp"}
 _PLACE_OPENING = re.compile(r"(?:^|\s)(đối với|doi voi|ở|o|tại|tai|trong|cấp|cap)(?=\s)", re.IGNORECASE)
+_WORD_OR_COMMA = re.compile(r"[^\s,?.!;:]+|,")
 # Words that ask a question of their own («Còn ở xã thì ai bầu?»), as typed with accents and without.
 _ASKS_ITS_OWN = re.compile(r"\b(?:gì|ai|đâu|bao nhiêu|bao lâu|mấy|nào|không|chưa|vì sao|tại sao|làm sao)\b")
 _ASKS_ITS_OWN_PLAIN = re.compile(r"\b(?:gi|ai|dau|bao nhieu|bao lau|nao|khong|chua|vi sao|tai sao|lam sao)\b")
 
 
+@lru_cache(maxsize=1)
+def _place_words() -> tuple[frozenset[str], frozenset[str]]:
+    """Places and bodies (bot/data/place_words.txt), with accents and without."""
+    words = {fold(w.strip()) for w in data_lines("place_words.txt")}
+    return frozenset(words), frozenset(strip_diacritics(w) for w in words)
+
+
+_LONGEST_PLACE = 4  # syllables: «lực lượng vũ trang»
+
+
+def _place_end(text: str, start: int) -> int | None:
+    """Where the place that text[start:] names ends («xã, phường, thị trấn có …» -> after «trấn»): places of
+    the list, longest first («tổ dân phố tổ chức …» stops before «tổ chức»), names in capitals, and the commas
+    of a list; None when it begins with neither («tại sao», «tai nạn», «cấp giấy»)."""
+    accented, plain = _place_words()
+    without_accents = typed_without_accents(text)
+    tokens = list(_WORD_OR_COMMA.finditer(text, start))
+    end, i, after_comma = None, 0, False
+    while i < len(tokens):
+        if tokens[i].group(0) == ",":
+            after_comma, i = True, i + 1
+            continue
+        words = [t.group(0) for t in tokens[i:i + _LONGEST_PLACE]]
+        words = words[:words.index(",")] if "," in words else words
+        size = next((n for n in range(len(words), 0, -1)
+                     if (strip_diacritics(fold(" ".join(words[:n]))) in plain if without_accents
+                         else fold(" ".join(words[:n])) in accented)), 0)
+        if not size and words[0][:1].isupper() and not after_comma:  # «ở Hà Nội», «tỉnh Quảng Nam»
+            size = 1
+        if not size:
+            break
+        end, i, after_comma = tokens[i + size - 1].end(), i + size, False
+    return end
+
+
 def asked_of_place(question: str) -> str:
     """The place an elliptical follow-up asks the earlier question of («Thế còn ở doanh nghiệp nhà nước thì
-    sao?» -> «ở doanh nghiệp nhà nước»), or "": it asks for the same kind of fact, of another place. A change
-    of aspect («Còn mục đích thì sao?», «Còn nhiệm kỳ?») or a question of its own («Còn ở xã thì ai bầu?»)
-    asks something else."""
-    elliptical = _ELLIPTICAL.match(fold(question))
-    place = elliptical.group(1) if elliptical else ""
+    sao?» -> «ở doanh nghiệp nhà nước»), as typed, or "": it asks for the same kind of fact, of another place.
+    A change of aspect («Còn mục đích thì sao?») or a question of its own («Còn ở xã thì ai bầu?») asks
+    something else."""
+    elliptical = _ELLIPTICAL.match(fold(question))  # fold keeps the text's length: spans hold for the question
+    if not elliptical:
+        return ""
+    place = " ".join(question[elliptical.start(1):elliptical.end(1)].split())
+    opened = _PLACE_OPENING.match(place)
     own = _ASKS_ITS_OWN if has_diacritics(place) else _ASKS_ITS_OWN_PLAIN
-    return place if _PLACE_OPENING.match(place) and not own.search(place) else ""
-
-
-# Where the place a question names ends: its predicate or question words begin.
-_PREDICATE = re.compile(r"\s+(?:có|co|được|duoc|là|la|do|phải|phai|gồm|gom|tổ chức|to chuc|bao nhiêu|bao nhieu|mấy|"
-                        r"bao lâu|bao lau|khi nào|khi nao|thế nào|the nao|ra sao|thì|thi|cần|can|sẽ|se|đã|da|họp|"
-                        r"hop|bầu|bau|quyết định|quyet dinh|thực hiện|thuc hien|ai|gì|gi|nào|nao|đâu|dau)\b|\s*[?.!]",
-                        re.IGNORECASE)
+    if not opened or own.search(fold(place)) or _place_end(place, opened.end()) is None:
+        return ""
+    return place
 
 
 def swap_place(previous: str, follow_up: str) -> str | None:
@@ -154,20 +189,22 @@ def swap_place(previous: str, follow_up: str) -> str | None:
     «Còn ở doanh nghiệp?» swaps «ở cơ quan …»; «trong» is swapped only for «trong» (it opens topics too).
     """
     place = asked_of_place(follow_up)
-    opened = _PLACE_OPENING.match(place)
-    if not opened:
+    if not place:
         return None
-    opener = _PLACE_OPENERS[opened.group(1).lower()]
-    openings = [(m.start(1), m.end(1), _PLACE_OPENERS[m.group(1).lower()]) for m in _PLACE_OPENING.finditer(previous)]
+    opener = _PLACE_OPENERS[_PLACE_OPENING.match(place).group(1).lower()]
+    openings = []
+    for match in _PLACE_OPENING.finditer(previous):
+        end = _place_end(previous, match.end(1))
+        if end is not None:
+            openings.append((match.start(1), end, _PLACE_OPENERS[match.group(1).lower()]))
     same = [o for o in openings if o[2] == opener]
     other = [o for o in openings if o[2] != "trong"]
     if not (same or other):
         return None
     start, end, _ = (same or other)[0]
-    predicate = _PREDICATE.search(previous, end)
-    stop = predicate.start() if predicate else len(previous.rstrip())
-    comma = "," if previous[:stop].rstrip().endswith(",") else ""  # «Ở xã, ai …» keeps its comma
-    return f"{previous[:start]}{place}{comma}{previous[stop:]}".strip()
+    if start == 0:  # the place opens the question: it keeps its capital
+        place = place[:1].upper() + place[1:]
+    return f"{previous[:start]}{place}{previous[end:]}".strip()
 
 
 def standalone_question(question: str, history: list[Turn] | None) -> tuple[str, str]:

@@ -59,7 +59,7 @@ def clip(text: str, limit: int) -> str:
 
 def citation_label(citation: dict) -> str:
     """What a chip says: the document (short) and its Điều/khoản, or its page."""
-    where = short_heading(citation.get("heading") or "") or clip(citation.get("title") or citation.get("doc", ""), 60)
+    where = clip(short_heading(citation.get("heading") or ""), 90) or clip(citation.get("title") or citation.get("doc", ""), 60)
     if citation.get("page"):
         where += f", trang {citation['page']}"
     return where
