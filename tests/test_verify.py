@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answering.types import REFUSAL_VI
-from bot.answering.verify import (numbers_supported, sentence_supported, split_sentences, strip_markers,
+from bot.answering.verify import (cut_ranges, numbers_supported, sentence_supported, split_sentences, strip_markers,
                                   verify)
 
 DECREE = ("Nghị định 61/2023/NĐ-CP › Điều 2\nHương ước, quy ước là văn bản quy định về các quy phạm xã hội "
@@ -45,7 +45,14 @@ BOARD = "1. Ban Thanh tra nhân dân ở doanh nghiệp nhà nước gồm từ 
     ("Nhiệm kỳ là 09 tháng.", []),  # the same number, of another thing
 ])
 def test_a_range_is_not_cut_to_one_end(sentence: str, missing: list[str]) -> None:
-    assert numbers_supported(sentence, [BOARD]) == missing
+    assert cut_ranges(sentence, [BOARD]) == missing
+
+
+def test_a_sentence_cutting_a_range_is_dropped_though_another_passage_holds_its_number() -> None:
+    """seed ts-021: «có 09 thành viên» was re-cited to a passage with «từ 09 người trở lên»."""
+    other = "Trường hợp số lượng thành viên Ban Thanh tra nhân dân từ 09 người trở lên thì có 02 Phó Trưởng ban."
+    result = verify("Ban Thanh tra nhân dân ở doanh nghiệp nhà nước có 09 thành viên.", [other, BOARD])
+    assert result.refused and "cut to one end" in result.sentences[0].reason
 
 
 def test_markers_are_parsed_and_moved_into_their_sentence() -> None:
