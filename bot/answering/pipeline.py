@@ -56,14 +56,15 @@ def get_index(settings: Settings, build: bool = True) -> Index:
            settings.embedding.backend, settings.embedding.model_path)
     with _indexes_lock:
         index = _indexes.get(key)
-        if index is None:
+        opened = index is None
+        if opened:
             index = _indexes[key] = open_index(settings)
     if not build:
         return index
     if not index.catalog.hashes() and Path(settings.corpus_dir).is_dir():
         log.info("index at %s is empty: building it from %s", settings.index_dir, settings.corpus_dir)
         ingest(index, Path(settings.corpus_dir), show_bar=True)
-    else:
+    elif opened:  # once per process, not on every question: later ingests record their own chunker
         rechunk(index, show_bar=True)
     return index
 

@@ -140,6 +140,12 @@ def _put(index: Index, pending: list[tuple[Document, list[Chunk]]], progress: Pr
     return embedded
 
 
+def _cut_again(index: Index, doc_id: str) -> tuple[Document, list[Chunk]] | None:
+    """The document as the catalog keeps it, cut by the current chunker (no loader or OCR)."""
+    doc = index.catalog.document(doc_id)
+    return (doc, chunk_document(doc, index.settings.chunking)) if doc is not None else None
+
+
 def rechunk(index: Index, show_bar: bool = False) -> list[str]:
     """When the chunker changed, chunk every indexed document again from the text the catalog keeps (no
     corpus folder, loader or OCR: an index opened by the app or the CLI). The ingest lock is taken only
@@ -150,9 +156,9 @@ def rechunk(index: Index, show_bar: bool = False) -> list[str]:
         if not chunker_changed(index):  # another process did it meanwhile
             return []
         log.info("the chunker changed since %s was built: chunking its documents again", index.settings.index_dir)
-        docs = [doc for doc in map(index.catalog.document, sorted(index.catalog.hashes())) if doc is not None]
-        _put(index, [(doc, chunk_document(doc, index.settings.chunking)) for doc in docs], None, show_bar)
-        return [doc.id for doc in docs]
+        pending = [p for p in (_cut_again(index, doc_id) for doc_id in sorted(index.catalog.hashes())) if p]
+        _put(index, pending, None, show_bar)
+        return [doc.id for doc, _ in pending]
 
 
 def ingest(index: Index, corpus_dir: Path | None = None, progress: ProgressFn | None = None,
@@ -178,11 +184,11 @@ def ingest(index: Index, corpus_dir: Path | None = None, progress: ProgressFn | 
         for doc_id, path in present.items():
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
             if known.get(doc_id) == digest:
-                kept = index.catalog.document(doc_id) if rechunk_unchanged else None
+                kept = _cut_again(index, doc_id) if rechunk_unchanged else None  # the chunker changed
                 if kept is None:
                     report.unchanged.append(doc_id)
-                else:  # the chunker changed: the text as read before, chunked again (no loader or OCR)
-                    pending.append((kept, chunk_document(kept, index.settings.chunking)))
+                else:
+                    pending.append(kept)
                 continue
             try:
                 doc = load_document(path, corpus_dir, index.settings.ingest.max_file_mb, index.settings.ingest.ocr_language)
@@ -190,9 +196,9 @@ def ingest(index: Index, corpus_dir: Path | None = None, progress: ProgressFn | 
                 log.warning("cannot load %s: %s", doc_id, exc)
                 index.catalog.record_failure(doc_id, digest, exc.reason, exc.message_vi)
                 report.failed[doc_id] = exc.message_vi
-                kept = index.catalog.document(doc_id) if rechunk_unchanged else None
+                kept = _cut_again(index, doc_id) if rechunk_unchanged else None
                 if kept is not None:  # the version kept, cut by the new chunker like the rest
-                    pending.append((kept, chunk_document(kept, index.settings.chunking)))
+                    pending.append(kept)
                 continue
             pending.append((doc, chunk_document(doc, index.settings.chunking)))
 

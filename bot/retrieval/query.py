@@ -119,14 +119,16 @@ def needs_history(question: str) -> bool:
 _ELLIPTICAL = re.compile(r"^\s*(?:thế còn|vậy còn|và|còn|the con|vay con|va|con)\s+(.+?)\s*(?:(?:thì|thi)\s+)?"
                          r"(?:sao|như thế nào|thế nào|nhu the nao|the nao|ra sao)?\s*(?:ạ|vậy|nhỉ|nhé|a|vay|nhi|nhe)?"
                          r"\s*[?.!]*\s*$", re.IGNORECASE)
-# Words that open a place, as typed with or without accents.
-_PLACE_OPENERS = {"ở": "ở", "o": "ở", "tại": "tại", "tai": "tại", "đối với": "đối với", "doi voi": "đối với",
-                  "trong": "trong", "cấp": "cấp", "cap": "cấp"}
-_PLACE_OPENING = re.compile(r"(?:^|\s)(đối với|doi voi|ở|o|tại|tai|trong|cấp|cap)(?=\s)", re.IGNORECASE)
+# Words that open a place, as typed with or without accents -> as written with them.
+_PLACE_OPENERS = {form(w): w for w in ("đối với", "ở", "tại", "trong", "cấp") for form in (str, strip_diacritics)}
+_PLACE_OPENING = re.compile(rf"(?:^|\s)({'|'.join(sorted(_PLACE_OPENERS, key=len, reverse=True))})(?=\s)",
+                            re.IGNORECASE)
 _WORD_OR_COMMA = re.compile(r"[^\s,?.!;:]+|,")
-# Words that ask a question of their own («Còn ở xã thì ai bầu?»), as typed with accents and without.
-_ASKS_ITS_OWN = re.compile(r"\b(?:gì|ai|đâu|bao nhiêu|bao lâu|mấy|nào|không|chưa|vì sao|tại sao|làm sao)\b")
-_ASKS_ITS_OWN_PLAIN = re.compile(r"\b(?:gi|ai|dau|bao nhieu|bao lau|nao|khong|chua|vi sao|tai sao|lam sao)\b")
+# Words that ask a question of their own («Còn ở xã thì ai bầu?»), as typed with accents and without («mấy»
+# only with them: typed without, «may» is also «máy»).
+_OWN_QUESTION = ("gì", "ai", "đâu", "bao nhiêu", "bao lâu", "nào", "không", "chưa", "vì sao", "tại sao", "làm sao")
+_ASKS_ITS_OWN = re.compile(rf"\b(?:{'|'.join((*_OWN_QUESTION, 'mấy'))})\b")
+_ASKS_ITS_OWN_PLAIN = re.compile(rf"\b(?:{'|'.join(map(strip_diacritics, _OWN_QUESTION))})\b")
 
 
 @lru_cache(maxsize=1)
