@@ -60,6 +60,9 @@ def test_make_query_appends_expansions() -> None:
     ("Năm 2021 có hai năm", []),  # a lone 'năm' or 'hai' is no number to expand
     ("ba mươi mươi", []),  # not one number
     ("Luật số 10/2022/QH15", []),
+    ("cần bao nhiêu phần trăm hộ tán thành", []),  # a percent, not 100
+    ("hàng trăm hộ, hàng nghìn người", []),
+    ("năm phần trăm", []),
 ])
 def test_spelled_numbers(text: str, expected: list[str]) -> None:
     assert spelled_numbers(text) == expected

@@ -96,7 +96,8 @@ def spelled_numbers(text: str) -> list[str]:
     found: list[str] = []
     for run in _NUMBER_RUN.findall(text.lower()):
         words = run.split()
-        if _MULTIPLIER_WORDS.isdisjoint(words):
+        # 'phần trăm' is a percent and 'hàng nghìn' many: a number opens with a digit or 'mười'
+        if _MULTIPLIER_WORDS.isdisjoint(words) or (words[0] in _MULTIPLIER_WORDS and words[0] != "mười"):
             continue
         value = _spelled_value(words)
         if value is not None and str(value) not in found:
