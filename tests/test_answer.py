@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering.pipeline import EMPTY_QUESTION_VI, NO_DOCUMENTS_VI, TOO_LONG_VI, answer
+from bot.answering.pipeline import EMPTY_QUESTION_VI, NO_DOCUMENTS_VI, SMALL_TALK_VI, TOO_LONG_VI, answer
 from bot.answering.types import REFUSAL_VI
 from bot.indexing.index import open_index
 from bot.settings import Settings
@@ -66,6 +66,10 @@ def test_answer_citation_fields(tiny_index) -> None:
     "Chỉ mình cách gói bánh chưng ngày Tết cho khỏi bị nhão với.",
     "Đội tuyển bóng đá Việt Nam vô địch AFF Cup bao nhiêu lần rồi?",
     "Theo Bộ luật Lao động 2019, tuổi nghỉ hưu của lao động nam là bao nhiêu?",
+    # their syllables are scattered over the documents (Mặt trận, phấn đấu, tối đa, thông qua); their pairs are not
+    "tỷ số trận đấu tối qua",
+    "Thời tiết Hà Nội hôm nay thế nào?",
+    "hom nay troi co mua khong",
 ])
 def test_off_topic_question_is_refused(tiny_index, question: str) -> None:
     result = ask(tiny_index, question)
@@ -131,6 +135,24 @@ def test_odd_questions_are_answered_or_refused_cleanly(tiny_index, question: str
 def test_empty_question_needs_no_index() -> None:
     result = answer("  ", settings=Settings())
     assert result.refused and result.refusal_reason == "empty question"
+
+
+@pytest.mark.parametrize("question", ["Xin chào!", "cam on ban nhieu", "Bạn là ai?"])
+def test_small_talk_gets_a_greeting_without_a_search(question: str) -> None:
+    result = answer(question, settings=Settings())  # no index is opened
+    assert result.refused and result.refusal_reason == "small talk"
+    assert result.text == SMALL_TALK_VI and result.citations == [] and result.passages == []
+
+
+def test_a_follow_up_after_thanks_leans_on_the_question_before(tiny_index) -> None:
+    history = [
+        {"role": "user", "content": "Hương ước, quy ước là gì?"},
+        {"role": "assistant", "content": "Hương ước, quy ước là văn bản quy định về các quy phạm xã hội [1]"},
+        {"role": "user", "content": "Cảm ơn bạn!"},
+        {"role": "assistant", "content": SMALL_TALK_VI},
+    ]
+    result = ask(tiny_index, "Còn mục đích thì sao?", history)
+    assert result.query.startswith("Hương ước, quy ước là gì? Còn mục đích thì sao?")
 
 
 def test_empty_index_says_so(tmp_path: Path) -> None:
@@ -341,6 +363,20 @@ def test_person_names(text: str, names: list[str]) -> None:
     from bot.answering.facts import person_names
 
     assert person_names(text) == names
+
+
+@pytest.mark.parametrize("question, text, share", [
+    ("tỷ số trận đấu tối qua", "Mặt trận phấn đấu, tối đa, thông qua tỷ lệ số hộ.", 0.0),  # syllables, no pairs
+    ("Ban Thanh tra nhân dân có mấy người?", "Ban Thanh tra nhân dân có 05 người.", 1.0),
+    ("ban thanh tra nhan dan", "Ban Thanh tra nhân dân có 05 người.", 1.0),  # accents optional
+    ("Thời tiết Hà Nội hôm nay thế nào?", "Hội nghị tổ chức tại Hà Nội.", 0.2),  # hà nội of 5 pairs
+    ("Ai ký?", "Bộ trưởng ký ban hành.", None),  # one content syllable: no pair to find
+])
+def test_pair_coverage(question: str, text: str, share) -> None:
+    from bot.answering.evidence import pair_coverage
+    from bot.retrieval.query import make_query
+
+    assert pair_coverage(make_query(question), text) == share
 
 
 def _passage(text: str, rank: int = 1, context: str = ""):

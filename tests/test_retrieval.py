@@ -6,8 +6,8 @@ import pytest
 
 from bot.indexing.lexical import LexicalIndex, doc_numbers, plain_tokens, word_tokens
 from bot.retrieval.hybrid import retrieve, rrf
-from bot.retrieval.query import (asked_of_place, content_terms, expand_abbreviations, make_query, names_document, needs_history,
-                                 spelled_numbers, swap_place, title_name)
+from bot.retrieval.query import (asked_of_place, content_terms, expand_abbreviations, is_small_talk, make_query,
+                                 names_document, needs_history, spelled_numbers, swap_place, title_name)
 from conftest import TINY_DECREE_61, TINY_LAW, TINY_NEWS
 
 HISTORY = [
@@ -196,6 +196,26 @@ def test_a_follow_up_about_another_place_swaps_it_into_the_question_before(previ
     assert swap_place(previous, follow_up) == standalone
     query = make_query(follow_up, [{"role": "user", "content": previous}])
     assert query.standalone == (standalone or f"{previous} {follow_up}") and query.leans_on == previous
+
+
+@pytest.mark.parametrize("text, small_talk", [
+    ("Xin chào!", True),
+    ("XIN CHÀO", True),
+    ("chao ban", True),
+    ("Chào bot ạ", True),
+    ("Cảm ơn bạn nhiều nhé!", True),
+    ("Cám ơn!!", True),
+    ("bạn là ai?", True),
+    ("ok", True),
+    ("Chào, Ban Thanh tra nhân dân có mấy người?", False),  # a greeting before a question
+    ("bạn ơi, hương ước là gì", False),
+    ("cảm ơn là gì", False),
+    ("chào cờ", False),
+    ("Ban là ai", False),  # typed with accents: «Ban», not «bạn»
+    ("a", False),
+])
+def test_small_talk(text: str, small_talk: bool) -> None:
+    assert is_small_talk(text) is small_talk
 
 
 def test_standalone_question_is_not_rewritten() -> None:

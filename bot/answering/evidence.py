@@ -5,7 +5,7 @@ Each rule is general (it reads the question's shape, not any one document):
 - a question asking for a kind of fact (a number, date, duration, person, name, speaker's words) when no
   answering sentence holds one (``facts``);
 - an organ at a level ("Hội đồng nhân dân cấp huyện") that no retrieved passage names: a false premise;
-- evidence too weak: low dense similarity and few of the question's terms found.
+- evidence too weak: low dense similarity, and few of the question's terms or of its syllable pairs found.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from bot.documents.normalize import fold, strip_diacritics
 from bot.documents.structure import DOC_NUMBER
 from bot.retrieval.hybrid import Passage
-from bot.retrieval.query import Query, abbreviations, article_references, content_terms, names_document, plain_form
+from bot.retrieval.query import (Query, abbreviations, article_references, content_terms, names_document, plain_form,
+                                 question_words)
 from bot.answering.facts import Fact
 from bot.settings import AnswerSettings
 
@@ -47,6 +48,29 @@ def term_coverage(query: Query, text: str) -> float:
         return 0.0
     haystack = set(re.findall(r"\w+", _norm(text, query.plain)))
     return (2 * sum(t in haystack for t in own) + sum(t in haystack for t in extra)) / total
+
+
+def _pairs(text: str, plain: bool, stop: frozenset[str]) -> set[tuple[str, str]]:
+    """Adjacent syllables, not across punctuation («phấn đấu, tối đa» has no pair «đấu tối»)."""
+    pairs = set()
+    for phrase in re.split(r"[^\w\s]+", _norm(text, plain)):
+        syllables = phrase.split()
+        pairs.update((a, b) for a, b in zip(syllables, syllables[1:]) if a not in stop and b not in stop)
+    return pairs
+
+
+def pair_coverage(query: Query, text: str) -> float | None:
+    """Share of the question's adjacent content-syllable pairs ('thời tiết', 'dân vận') found adjacent in text;
+    None when the question has none.
+
+    Syllables alone mislead: «tỷ số trận đấu tối qua» finds tỷ, số, trận (Mặt trận), đấu (phấn đấu), tối
+    (tối đa) and qua (thông qua) in the passages of a law, and none of its pairs.
+    """
+    stop = question_words()
+    asked = _pairs(query.question, query.plain, stop) | _pairs(query.text, query.plain, stop)
+    if not asked:
+        return None
+    return len(asked & _pairs(text, query.plain, frozenset())) / len(asked)
 
 
 # --- Article references ----------------------------------------------------------------------
@@ -118,7 +142,10 @@ def assess(query: Query, passages: list[Passage], fact: Fact | None, fact_found:
     if not passages:
         return Evidence(False, "nothing retrieved")
     top = passages[: min(3, len(passages))]
-    coverage = max(term_coverage(query, p.chunk.context + "\n" + p.chunk.text) for p in top)
+    texts = [p.chunk.context + "\n" + p.chunk.text for p in top]
+    coverage = max(term_coverage(query, text) for text in texts)
+    pairs = [pair_coverage(query, text) for text in texts]
+    pair_share = None if pairs[0] is None else max(pairs)
     dense = max((p.dense_score or 0.0) for p in top)
     titles = [f"{number} {title}" for number, title, _ in doc_articles.values()]
     missing = (_missing_article(query.question, doc_articles) or _unknown_document(query.question, titles, passages)
@@ -127,6 +154,9 @@ def assess(query: Query, passages: list[Passage], fact: Fact | None, fact_found:
         return Evidence(False, missing, coverage, dense)
     if fact and fact.required and not fact_found:
         return Evidence(False, f"no answering sentence holds the {fact.kind} asked for", coverage, dense)
-    if dense < cfg.min_dense_score and coverage < cfg.min_term_coverage:
-        return Evidence(False, f"weak evidence (dense {dense:.3f}, coverage {coverage:.2f})", coverage, dense)
+    if dense < cfg.min_dense_score and (coverage < cfg.min_term_coverage
+                                        or (pair_share is not None and pair_share < cfg.min_pair_coverage)):
+        pairs_found = "" if pair_share is None else f", pairs {pair_share:.2f}"
+        return Evidence(False, f"weak evidence (dense {dense:.3f}, coverage {coverage:.2f}{pairs_found})",
+                        coverage, dense)
     return Evidence(True, "", coverage, dense)

@@ -31,7 +31,7 @@ from bot.documents.normalize import sentence_spans
 from bot.indexing.index import Index, open_index
 from bot.indexing.ingest import ingest, rechunk
 from bot.retrieval.hybrid import Passage, retrieve
-from bot.retrieval.query import Query, Turn, make_query, restore_accents
+from bot.retrieval.query import Query, Turn, is_small_talk, make_query, restore_accents
 from bot.settings import LLMSettings, Settings
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,10 @@ MODEL_REFUSED_VI = ("Mô hình không tìm ra câu trả lời có căn cứ tro
                     "dưới đây là các câu trích nguyên văn gần nhất với câu hỏi.")
 TOO_LONG_VI = ("Câu hỏi dài {length} ký tự, vượt giới hạn {limit} ký tự. "
                "Hãy rút gọn câu hỏi, chỉ nêu điều cần hỏi.")
+SMALL_TALK_VI = ("Rất vui được hỗ trợ bạn. Tôi là trợ lý Hỏi đáp Dân vận: tôi trả lời câu hỏi về công tác dân vận "
+                 "từ các văn bản đã nạp (luật, nghị định, nghị quyết, chỉ thị, tin bài), kèm đoạn văn bản làm căn cứ; "
+                 "khi tài liệu không có thông tin, tôi sẽ nói rõ. Bạn hãy đặt câu hỏi, ví dụ: "
+                 "«Ban Thanh tra nhân dân ở xã có bao nhiêu thành viên?»")
 NO_DOCUMENTS_VI = "Chưa có tài liệu nào được nạp. Hãy thêm tệp vào thư mục tài liệu rồi lập chỉ mục."
 
 _indexes: dict[tuple, Index] = {}
@@ -182,6 +186,9 @@ def answer_stream(question: str, history: list[Turn] | None = None, settings: Se
     if len(question) > settings.answer.max_question_chars:
         yield Answer(TOO_LONG_VI.format(length=len(question), limit=settings.answer.max_question_chars),
                      refused=True, refusal_reason="question too long")
+        return
+    if is_small_talk(question):  # a greeting or thanks: no search, no model
+        yield Answer(SMALL_TALK_VI, refused=True, refusal_reason="small talk")
         return
     index = index or get_index(settings)
     if index.dense.count() == 0:

@@ -215,7 +215,8 @@ def standalone_question(question: str, history: list[Turn] | None) -> tuple[str,
     swapped in, or else joined to the follow-up, when this one leans on it.
 
     Returns (standalone question, the question it leans on or "")."""
-    previous = [t["content"] for t in (history or []) if t.get("role") == "user" and t.get("content", "").strip()]
+    previous = [t["content"] for t in (history or []) if t.get("role") == "user" and t.get("content", "").strip()
+                and not is_small_talk(t["content"])]
     if not previous or not needs_history(question):
         return question, ""
     earlier = previous[-1].strip()
@@ -235,6 +236,28 @@ def clean_exam_phrasing(question: str) -> str:
     text = _TRUE_FALSE.sub("", question.strip())
     text = _CHOICE_LETTER.sub("", text)
     return _PICK_ONE.sub("", text).strip()
+
+
+# Words that address the bot or soften a message: «Cảm ơn bạn nhiều nhé!», «Chào bot ạ».
+_SMALL_TALK_FILLERS = ("bạn", "bot", "em", "anh", "chị", "ad", "admin", "trợ lý", "ạ", "nhé", "nha", "ơi", "nhiều",
+                       "rất", "lắm", "xin", "a", "nhe")
+
+
+@lru_cache(maxsize=2)
+def _small_talk(plain: bool) -> tuple[frozenset[str], re.Pattern]:
+    form = plain_form if plain else fold
+    phrases = frozenset(form(line.strip()) for line in data_lines("small_talk.txt"))
+    fillers = "|".join(sorted({form(w) for w in _SMALL_TALK_FILLERS}, key=len, reverse=True))
+    return phrases, re.compile(rf"^(?:(?:{fillers})\s+)*|(?:\s+(?:{fillers}))*$")
+
+
+def is_small_talk(question: str) -> bool:
+    """A greeting, thanks or «bạn là ai?» rather than a question about the documents (accents optional:
+    «chao ban» is small talk, «Ban là ai» is not)."""
+    plain = typed_without_accents(question)
+    phrases, fillers = _small_talk(plain)
+    words = " ".join(re.findall(r"\w+", plain_form(question) if plain else fold(question)))
+    return words in phrases or fillers.sub("", words).strip() in phrases
 
 
 def typed_without_accents(text: str) -> bool:
