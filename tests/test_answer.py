@@ -296,6 +296,11 @@ def test_select_sentences(rows, focused: list[str], max_sentences: int, expected
     ("Mỗi năm UBND xã phải tổ chức đối thoại với dân ít nhất mấy lần?",
      "Ủy ban nhân dân cấp xã tổ chức đối thoại với một số hộ gia đình.", False),
     ("Ban có mấy thành viên?", "2. Ban có từ 03 đến 05 thành viên.", True),
+    # a count of people or times is no duration, amount or percent
+    ("ban ttnd o xa co may nguoi", "c) Thông báo kết quả giải quyết trong thời hạn 15 ngày.", False),
+    ("Ban có bao nhiêu người?", "Ban có không ít hơn 05 (năm) người.", True),
+    ("Ban có bao nhiêu người?", "Được thông qua khi có trên 50% số người tán thành.", False),
+    ("Hội nghị họp mấy lần?", "Hội nghị họp 02 lần, mỗi lần 3 ngày.", True),
     ("nhiem ky cua ban la may nam", "Nhiệm kỳ của Ban là 02 năm.", True),
     ("nhiem ky cua ban la may nam", "Ban được bầu tại hội nghị cuối năm.", False),
     ("Luật có hiệu lực từ ngày mấy?", "Luật này có hiệu lực thi hành từ ngày 01 tháng 7 năm 2023.", True),

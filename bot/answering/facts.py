@@ -42,8 +42,10 @@ _NOT_COUNTING = re.compile(r"\b(?:không|chưa|chẳng|chả|khong|chua|chang|ch
 # "Điều mấy", "lần thứ mấy" ask which one, not how many.
 _ORDINAL = re.compile(r"\b(?:điều|khoản|điểm|chương|mục|phần|thứ|số|khóa|khoá|trung ương|dieu|khoan|diem|chuong|"
                       r"muc|phan|thu|so|khoa|trung uong)\s+(?:mấy|may)\b")
-# Counts whose noun the text may name otherwise ("bao nhiêu người" -> "05 thành viên").
+# Counts whose noun the text may name otherwise ("bao nhiêu người" -> "05 thành viên"), though never with a
+# unit of time, money or a percent («mấy người?» is not answered by «trong thời hạn 15 ngày»).
 _GENERIC_COUNTS = {"người", "lần", "cái", "loại", "bước", "nội", "hình", "trường"}
+_COUNTED = _FIGURE + r"(?![\d.,%])(?<!%)(?!\s*(?:ngày|tháng|năm|giờ|tuần|phút|đồng|triệu|tỷ)\b)"
 
 # "2. " or "b) " opening a sentence numbers a clause, and "khoản 6 Điều 15" refers to one: neither is a
 # figure of the answer ("tối đa bao nhiêu điều?" is not answered by "khoản 6 Điều 15").
@@ -102,8 +104,10 @@ def _figure_pattern(q: str, plain: bool) -> tuple[str, str] | None:
     match = re.search(_COUNT_PLAIN if plain else _COUNT, _NOT_COUNTING.sub(" ", _ORDINAL.sub(" ", q)))
     if match:
         words = next(g for g in match.groups() if g).split()
-        if words[0] in {form(w) for w in (*question_words(), *_GENERIC_COUNTS)}:
+        if words[0] in {form(w) for w in question_words()}:
             return _FIGURE, ""
+        if words[0] in {form(w) for w in _GENERIC_COUNTS}:
+            return _COUNTED, ""
         units = {form(u): u for u in _UNIT_WORDS}
         unit = " ".join(words) if " ".join(words) in units else words[0]
         if unit in units:
