@@ -344,6 +344,27 @@ def test_retrieve_finds_the_right_article_in_top_3(tiny_index, question: str, he
     assert heading in [p.chunk.heading for p in passages]
 
 
+_ACCENT_CORPUS = [
+    "Ban Thanh tra nhân dân ở xã có không ít hơn 05 người.",
+    "Cơ quan và cơ sở được bảo đảm.",  # «cơ» only inside words: a lone «co» is still «có»
+    "Cuộc họp của cộng đồng dân cư; phù hợp với bộ máy nhà nước.",
+    "Tương thân tương ái, giúp đỡ lẫn nhau.",  # a rare «ái» is no «ai»
+]
+
+
+@pytest.mark.parametrize("typed, restored", [
+    ("ban thanh tra nhan dan o xa co may nguoi", "ban thanh tra nhân dân ở xã có mấy người"),
+    ("co quan va co so", "cơ quan và cơ sở"),
+    ("truong thon ai bau", "truong thon ai bau"),  # unknown syllables stay as typed
+    ("cuoc hop", "cuộc họp"),
+])
+def test_accents_are_restored_from_the_corpus_words(typed: str, restored: str) -> None:
+    from bot.retrieval.query import accent_vocabulary, restore_accents
+
+    vocabulary = accent_vocabulary([word_tokens(text) for text in _ACCENT_CORPUS])
+    assert restore_accents(typed, vocabulary) == restored
+
+
 def test_accent_free_query_uses_the_plain_stream(tiny_index) -> None:
     query = make_query("luat thuc hien dan chu o co so")
     assert query.plain

@@ -239,7 +239,7 @@ def clean_exam_phrasing(question: str) -> str:
 
 
 # Words that address the bot or soften a message: «Cảm ơn bạn nhiều nhé!», «Chào bot ạ».
-_SMALL_TALK_FILLERS = ("bạn", "bot", "em", "anh", "chị", "ad", "admin", "trợ lý", "ạ", "nhé", "nha", "ơi", "nhiều",
+_ADDRESS_WORDS = ("bạn", "bot", "em", "anh", "chị", "ad", "admin", "trợ lý", "ạ", "nhé", "nha", "ơi", "nhiều",
                        "rất", "lắm", "xin", "a", "nhe")
 
 
@@ -247,7 +247,7 @@ _SMALL_TALK_FILLERS = ("bạn", "bot", "em", "anh", "chị", "ad", "admin", "tr�
 def _small_talk(plain: bool) -> tuple[frozenset[str], re.Pattern]:
     form = plain_form if plain else fold
     phrases = frozenset(form(line.strip()) for line in data_lines("small_talk.txt"))
-    fillers = "|".join(sorted({form(w) for w in _SMALL_TALK_FILLERS}, key=len, reverse=True))
+    fillers = "|".join(sorted({form(w) for w in _ADDRESS_WORDS}, key=len, reverse=True))
     return phrases, re.compile(rf"^(?:(?:{fillers})\s+)*|(?:\s+(?:{fillers}))*$")
 
 
@@ -289,21 +289,36 @@ def content_terms(text: str) -> list[str]:
 AccentVocabulary = dict[str, str]  # accent-free word or syllable -> its most frequent accented form
 
 
+# How many times a question word counts as if the corpus had it alone: more than a rare form of the
+# corpus («ái» of «tương thân tương ái», «máy» of «bộ máy»), less than a common one («Ban» is no «bạn»).
+_QUESTION_WORD_WEIGHT = 10
+
+
 def accent_vocabulary(token_streams: list[list[str]]) -> AccentVocabulary:
     """From the corpus' own words ('dân_chủ', 'dân', …): which accented form each plain form stands for."""
-    counts: dict[str, dict[str, int]] = {}
+    # A syllable is restored alone only where no word of two or three syllables matched, so its form is
+    # the one it has as a word of its own: «co» is «có» (the syllables of «cơ sở», «cơ quan» count apart).
+    alone: dict[str, dict[str, int]] = {}
+    within: dict[str, dict[str, int]] = {}
     for stream in token_streams:
+        inside = 0  # syllables still to come of the compound word just seen
         for token in stream:
-            plain = strip_diacritics(token)
-            forms = counts.setdefault(plain, {})
+            counts = within if inside else alone
+            inside = token.count("_") + 1 if "_" in token else max(inside - 1, 0)
+            forms = counts.setdefault(strip_diacritics(token), {})
             forms[token] = forms.get(token, 0) + 1
-    vocabulary = {plain: max(forms.items(), key=lambda item: item[1])[0] for plain, forms in counts.items()}
-    for word in question_words():  # question phrases are rare in documents but common in questions
+    phrases = {}
+    for word in question_words():  # rare in documents, common in questions: «ai» is no «ái», «may» no «máy»
         accented = word.replace(" ", "_")
         if "_" in accented:
-            vocabulary[strip_diacritics(accented)] = accented
-        else:
-            vocabulary.setdefault(strip_diacritics(accented), accented)
+            phrases[strip_diacritics(accented)] = accented
+        else:  # a word addressing the bot («bạn») yields to the corpus («Ban Thanh tra»)
+            weight = 1 if accented in _ADDRESS_WORDS else _QUESTION_WORD_WEIGHT
+            forms = alone.setdefault(strip_diacritics(accented), {})
+            forms[accented] = forms.get(accented, 0) + weight
+    vocabulary = {plain: max(forms.items(), key=lambda item: item[1])[0] for plain, forms in within.items()}
+    vocabulary.update((plain, max(forms.items(), key=lambda item: item[1])[0]) for plain, forms in alone.items())
+    vocabulary.update(phrases)
     return vocabulary
 
 
