@@ -75,6 +75,8 @@ class AnswerSettings(BaseModel):
     # "llamacpp" falls back to "extractive" (saying why) when the model file or llama-cpp-python is missing.
     backend: Literal["llamacpp", "openai", "ollama", "extractive"] = "llamacpp"
     max_sentences: int = 3
+    # ... and with the items of a list it quotes (the rest of the list, or those after a lead-in «… sau đây:»).
+    max_list_items: int = 8
     # Longer questions are turned back with a message (retrieval and the prompt have no use for pages of text).
     max_question_chars: int = 2000
     # Evidence below both is refused; calibrated on evals/testsets/seed.jsonl and the shared dev sets.

@@ -392,6 +392,31 @@ def _passage(text: str, rank: int = 1, context: str = ""):
     return Passage(Chunk(f"c{rank}", "doc", text, start, start + len(text), "", context), 0.0, rank, dense_score=0.9)
 
 
+_LIST = ("Điều 9. Các hành vi bị nghiêm cấm\nNghiêm cấm các hành vi sau đây:\n1. Gây khó khăn cho công dân.\n"
+         "2. Bao che vi phạm.\n3. Lợi dụng dân chủ.\n4. Xuyên tạc, vu khống.\n5. Giả mạo giấy tờ.\n"
+         "Các hành vi khác do luật định.")
+
+
+@pytest.mark.parametrize("chosen, max_items, expected", [
+    (["2. Bao", "3. Lợi"], 8, ["1. Gây", "2. Bao", "3. Lợi", "4. Xuyên", "5. Giả"]),  # two items: the whole list
+    (["Nghiêm cấm"], 8, ["Nghiêm cấm", "1. Gây", "2. Bao", "3. Lợi", "4. Xuyên", "5. Giả"]),  # a lead-in: its items
+    (["2. Bao", "3. Lợi"], 3, ["1. Gây", "2. Bao", "3. Lợi"]),  # no more than max_items
+    (["3. Lợi"], 8, ["3. Lợi"]),  # one item is an answer, not a list
+    (["Các hành vi khác"], 8, ["Các hành vi khác"]),
+])
+def test_complete_lists(chosen: list[str], max_items: int, expected: list[str]) -> None:
+    from bot.answering.extractive import Sentence, complete_lists
+    from bot.documents.normalize import sentence_spans
+
+    passage = _passage(_LIST)
+    spans = {_LIST[s:e][:len(prefix)]: (s, e) for prefix in chosen for s, e in sentence_spans(_LIST)
+             if _LIST[s:e].startswith(prefix)}
+    picked = [Sentence(passage, passage.chunk.start + s, passage.chunk.start + e, _LIST[s:e], 1.0)
+              for s, e in spans.values()]
+    assert [x.text[:len(p)] for x, p in zip(complete_lists(picked, max_items), expected)] == expected
+    assert len(complete_lists(picked, max_items)) == len(expected)
+
+
 @pytest.mark.parametrize("question, passage, refused", [
     # a false premise: the decree has no district council approving anything
     ("Vì sao Nghị định 61 bắt hương ước phải được Hội đồng nhân dân cấp huyện phê duyệt?",

@@ -207,6 +207,10 @@ def test_a_follow_up_about_another_place_swaps_it_into_the_question_before(previ
     ("Cám ơn!!", True),
     ("bạn là ai?", True),
     ("ok", True),
+    ("ok thanks ad", True),
+    ("cảm ơn nhé, rõ rồi", True),
+    ("alo có ai ko", True),
+    ("chào", True),
     ("Chào, Ban Thanh tra nhân dân có mấy người?", False),  # a greeting before a question
     ("bạn ơi, hương ước là gì", False),
     ("cảm ơn là gì", False),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.documents.normalize import sentence_spans
-from bot.documents.structure import ARTICLE
+from bot.documents.structure import ARTICLE, CLAUSE, POINT
 from bot.retrieval.hybrid import Passage
 from bot.retrieval.query import Query, asked_of_place, asks_which_article, typed_without_accents
 from bot.answering.evidence import term_coverage
@@ -77,6 +77,54 @@ def select_sentences(sentences: list[Sentence], focused: list[Passage], max_sent
     return chosen
 
 
+def is_list_item(text: str) -> bool:
+    return _item_kind(text) is not None
+
+
+def _item_kind(text: str) -> str | None:
+    """'clause' for «2. …», 'point' for «b) …», None for other sentences."""
+    return "clause" if CLAUSE.match(text) else "point" if POINT.match(text) else None
+
+
+def complete_lists(chosen: list[Sentence], max_items: int) -> list[Sentence]:
+    """A chosen lead-in («… như sau:») brings the items that follow it, and two items of one list bring the
+    rest of the list, up to max_items sentences in all: a list cut after three items reads as if it were all
+    (Luật Điều 9 holds five forbidden acts), and a lead-in alone says nothing.
+
+    Only the chunk's own text is read; the items keep the reading order.
+    """
+    added: list[Sentence] = []
+    for passage in {id(s.passage): s.passage for s in chosen}.values():
+        chunk = passage.chunk
+        spans = sentence_spans(chunk.text)
+        index = {chunk.start + s: i for i, (s, _) in enumerate(spans)}
+        mine = sorted(index[s.start] for s in chosen if s.passage is passage and s.start in index)
+        kinds = [_item_kind(chunk.text[s:e]) for s, e in spans]
+        def inside(j: int, kind: str) -> bool:  # still in a list of this kind (a clause holds points)
+            return 0 <= j < len(spans) and kinds[j] in (kind, None if kind == "point" else "point")
+
+        wanted: set[int] = set()
+        for kind in ("clause", "point"):
+            items = [i for i in mine if kinds[i] == kind]
+            if len(items) >= 2:  # the list they belong to: back to its first item, on to its last
+                first, last = items[0], items[-1]
+                while inside(first - 1, kind):
+                    first -= 1
+                while inside(last + 1, kind):
+                    last += 1
+                wanted.update(j for j in range(first, last + 1) if kinds[j] == kind)
+        for i in mine:  # a chosen lead-in («… như sau:») brings the items after it
+            kind = kinds[i + 1] if i + 1 < len(spans) else None
+            if kind and chunk.text[spans[i][0]:spans[i][1]].rstrip().endswith(":"):
+                wanted.update(j for j in range(i + 1, len(spans)) if kinds[j] == kind
+                              and all(inside(k, kind) for k in range(i + 1, j + 1)))
+        for j in sorted(wanted - set(mine)):
+            s, e = spans[j]
+            added.append(Sentence(passage, chunk.start + s, chunk.start + e, chunk.text[s:e], 0.0))
+    room = max(0, max_items - len(chosen))
+    return sorted([*chosen, *added[:room]], key=lambda s: (s.passage.rank, s.start))
+
+
 @dataclass
 class Selection:
     sentences: list[Sentence]  # every candidate sentence, best first
@@ -131,8 +179,11 @@ def select(query: Query, passages: list[Passage], cfg: AnswerSettings) -> Select
     found = (_fact_sentence(fact, asked, plain, sentences, focused, cfg.evidence_sentences, cfg.fact_keep_ratio)
              if fact else None)
     if found is not None:  # the sentence that states the fact answers; other passages' sentences only dilute it
-        same = [s for s in chosen if s.passage is found.passage and s is not found]
+        # (a lead-in «… theo các quy định sau:» says nothing without its items)
+        same = [s for s in chosen if s.passage is found.passage and s is not found and not s.text.rstrip().endswith(":")]
         kept = sorted(same, key=lambda s: -s.score)[:cfg.max_sentences - 1]
         chosen = sorted([*kept, found], key=lambda s: s.start)
         focused = [found.passage, *(p for p in focused if p is not found.passage)]
+    if fact is None:  # a question asking for one fact is answered by the sentence holding it, not a list
+        chosen = complete_lists(chosen, cfg.max_list_items)
     return Selection(sentences, focused, chosen, fact, found)

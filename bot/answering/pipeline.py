@@ -21,7 +21,7 @@ from pathlib import Path
 from collections.abc import Iterator, Sequence
 
 from bot.answering.evidence import assess
-from bot.answering.extractive import Sentence, select
+from bot.answering.extractive import Sentence, is_list_item, select
 from bot.answering.llm import Backend, BackendUnavailable, GenerationStats, get_backend, unreachable_message
 from bot.answering.prompts import (PromptPassage, TokenCounter, build_messages, parse_rewrite, prompt_tokens,
                                    rewrite_messages, select_passages)
@@ -44,9 +44,8 @@ MODEL_REFUSED_VI = ("Mô hình không tìm ra câu trả lời có căn cứ tro
 TOO_LONG_VI = ("Câu hỏi dài {length} ký tự, vượt giới hạn {limit} ký tự. "
                "Hãy rút gọn câu hỏi, chỉ nêu điều cần hỏi.")
 SMALL_TALK_VI = ("Rất vui được hỗ trợ bạn. Tôi là trợ lý Hỏi đáp Dân vận: tôi trả lời câu hỏi về công tác dân vận "
-                 "từ các văn bản đã nạp (luật, nghị định, nghị quyết, chỉ thị, tin bài), kèm đoạn văn bản làm căn cứ; "
-                 "khi tài liệu không có thông tin, tôi sẽ nói rõ. Bạn hãy đặt câu hỏi, ví dụ: "
-                 "«Ban Thanh tra nhân dân ở xã có bao nhiêu thành viên?»")
+                 "từ các tài liệu đã nạp, kèm đoạn văn bản làm căn cứ; khi tài liệu không có thông tin, tôi sẽ nói rõ. "
+                 "Bạn hãy đặt câu hỏi, ví dụ: «Ban Thanh tra nhân dân ở xã có bao nhiêu thành viên?»")
 NO_DOCUMENTS_VI = "Chưa có tài liệu nào được nạp. Hãy thêm tệp vào thư mục tài liệu rồi lập chỉ mục."
 
 _indexes: dict[tuple, Index] = {}
@@ -90,8 +89,9 @@ def _citations(index: Index, sentences: list[Sentence]) -> tuple[str, list[Citat
                 doc_text = chunk.text
                 citation.quote = doc_text[citation.start - chunk.start:sentence.end - chunk.start]
                 citation.end = sentence.end
-        parts.append(f"{sentence.text.rstrip()} [{numbers[chunk.id]}]")
-    return " ".join(parts), citations
+        parts.append(f"{chr(10) if parts and is_list_item(sentence.text) else ''}{sentence.text.rstrip()} "
+                     f"[{numbers[chunk.id]}]")
+    return " ".join(parts).replace(" \n", "\n"), citations
 
 
 def _generated_citations(index: Index, prompt_passages: Sequence[PromptPassage],

@@ -244,20 +244,21 @@ _ADDRESS_WORDS = ("bạn", "bot", "em", "anh", "chị", "ad", "admin", "trợ l�
 
 
 @lru_cache(maxsize=2)
-def _small_talk(plain: bool) -> tuple[frozenset[str], re.Pattern]:
+def _small_talk(plain: bool) -> re.Pattern:
+    """One pattern: a message made only of small-talk phrases and words addressing the bot, one phrase at least."""
     form = plain_form if plain else fold
-    phrases = frozenset(form(line.strip()) for line in data_lines("small_talk.txt"))
+    phrases = "|".join(sorted({form(line.strip()) for line in data_lines("small_talk.txt")}, key=len, reverse=True))
     fillers = "|".join(sorted({form(w) for w in _ADDRESS_WORDS}, key=len, reverse=True))
-    return phrases, re.compile(rf"^(?:(?:{fillers})\s+)*|(?:\s+(?:{fillers}))*$")
+    part = rf"(?:{phrases}|{fillers})"
+    return re.compile(rf"^(?=.*\b(?:{phrases})\b){part}(?: {part})*$")
 
 
 def is_small_talk(question: str) -> bool:
     """A greeting, thanks or «bạn là ai?» rather than a question about the documents (accents optional:
     «chao ban» is small talk, «Ban là ai» is not)."""
     plain = typed_without_accents(question)
-    phrases, fillers = _small_talk(plain)
     words = " ".join(re.findall(r"\w+", plain_form(question) if plain else fold(question)))
-    return words in phrases or fillers.sub("", words).strip() in phrases
+    return bool(words) and _small_talk(plain).match(words) is not None
 
 
 def typed_without_accents(text: str) -> bool:
