@@ -315,6 +315,22 @@ def test_a_sentence_holds_the_kind_of_fact_asked_for(question: str, sentence: st
     assert fact_holds(fact, sentence, question, plain=not has_diacritics(question)) is holds
 
 
+@pytest.mark.parametrize("question, sentence, holds_as_people", [
+    ("BTTND xã được có tối đa mấy phó trưởng ban", "Ban có Phó Trưởng ban nhưng không quá 02 người.", True),
+    ("ban co bao nhieu thanh vien", "Ban gồm không ít hơn 05 người.", True),
+    ("Hương ước có bao nhiêu điều?", "Hương ước do 05 người soạn thảo.", None),  # articles are no people
+])
+def test_a_count_of_people_may_be_written_with_nguoi(question: str, sentence: str, holds_as_people) -> None:
+    from bot.answering.facts import counted_as_people, expected_fact, holds
+    from bot.retrieval.query import typed_without_accents
+
+    plain = typed_without_accents(question)
+    fact = expected_fact(question, plain)
+    assert not holds(fact, sentence, question, plain)  # the noun asked for is not in the sentence
+    people = counted_as_people(fact, plain)
+    assert (people and holds(people, sentence, question, plain)) == holds_as_people
+
+
 @pytest.mark.parametrize("question, kind, required", [
     ("ai phát biểu khai mạc buổi tọa đàm?", "person", False),  # a name in the news, a role in a law
     ("Ở nơi không có cấp xã thì ai thực hiện nhiệm vụ của Ủy ban nhân dân cấp xã?", "person", False),

@@ -9,7 +9,7 @@ from bot.documents.structure import ARTICLE, CLAUSE, POINT
 from bot.retrieval.hybrid import Passage
 from bot.retrieval.query import Query, asked_of_place, asks_which_article, typed_without_accents
 from bot.answering.evidence import term_coverage
-from bot.answering.facts import Fact, expected_fact, holds
+from bot.answering.facts import Fact, counted_as_people, expected_fact, holds
 from bot.settings import AnswerSettings
 from bot.answering.prompts import looks_like_injection
 
@@ -150,7 +150,9 @@ def _fact_sentence(fact: Fact, asked: str, plain: bool, sentences: list[Sentence
         pool = [s for i, s in enumerate(sentences) if i < evidence_sentences or s.passage.chunk.id in ids]
     else:
         pool = [s for s in sentences if s.passage.chunk.id in ids or s.score >= fact_keep_ratio * best]
-    return next((s for s in pool if holds(fact, s.text, asked, plain)), None)
+    found = next((s for s in pool if holds(fact, s.text, asked, plain)), None)
+    people = counted_as_people(fact, plain) if found is None else None
+    return next((s for s in pool if holds(people, s.text, asked, plain)), None) if people else found
 
 
 def asked_fact(query: Query) -> tuple[Fact | None, str, bool]:

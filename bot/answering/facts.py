@@ -10,7 +10,7 @@ ts-056, seed_dev sd-001), and the composer centres the answer on the sentence th
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from bot.documents.normalize import fold, strip_diacritics, syllables
@@ -45,6 +45,8 @@ _ORDINAL = re.compile(r"\b(?:điều|khoản|điểm|chương|mục|phần|thứ
 # Counts whose noun the text may name otherwise ("bao nhiêu người" -> "05 thành viên"), though never with a
 # unit of time, money or a percent («mấy người?» is not answered by «trong thời hạn 15 ngày»).
 _GENERIC_COUNTS = {"người", "lần", "cái", "loại", "bước", "nội", "hình", "trường"}
+# Counted people that a text may count as «người»: «tối đa mấy phó trưởng ban» — «không quá 02 người».
+_COUNTED_PEOPLE = ("phó", "trưởng", "thành", "ủy", "đại", "cán", "đảng")
 _COUNTED = _FIGURE + r"(?![\d.,%])(?<!%)(?!\s*(?:ngày|tháng|năm|giờ|tuần|phút|đồng|triệu|tỷ)\b)"
 
 # "2. " or "b) " opening a sentence numbers a clause, and "khoản 6 Điều 15" refers to one: neither is a
@@ -222,6 +224,14 @@ def _names_all(sentence: str, subject: str, plain: bool) -> bool:
         if word not in present and not (long and set(_words(long[0], plain).split()) <= present):
             return False
     return True
+
+
+def counted_as_people(fact: Fact, plain: bool = False) -> Fact | None:
+    """The same count with «người» as its noun, when it counts people («mấy phó trưởng ban» — «không quá 02
+    người»): asked for when no sentence names the noun itself."""
+    if fact.kind == "figure" and fact.subject in {_words(w, plain) for w in _COUNTED_PEOPLE}:
+        return replace(fact, subject=_words("người", plain))
+    return None
 
 
 def holds(fact: Fact, sentence: str, question: str, plain: bool = False) -> bool:
