@@ -408,6 +408,17 @@ def _passage(text: str, rank: int = 1, context: str = ""):
     return Passage(Chunk(f"c{rank}", "doc", text, start, start + len(text), "", context), 0.0, rank, dense_score=0.9)
 
 
+def test_a_photo_credit_is_no_part_of_the_sentence_quoted() -> None:
+    from bot.answering.extractive import candidate_sentences
+    from bot.retrieval.query import make_query
+
+    text = "Quang cảnh buổi tọa đàm. (Ảnh: An Đăng/TTXVN) Nhân kỷ niệm 15 năm Ngày Dân vận cả nước (15/10), tọa đàm diễn ra."
+    passage = _passage(text)
+    best = candidate_sentences(make_query("Ngày Dân vận cả nước là ngày nào?"), [passage], 0.5)[0]
+    assert best.text.startswith("Nhân kỷ niệm")
+    assert text[best.start - passage.chunk.start:best.end - passage.chunk.start] == best.text
+
+
 _LIST = ("Điều 9. Các hành vi bị nghiêm cấm\nNghiêm cấm các hành vi sau đây:\n1. Gây khó khăn cho công dân.\n"
          "2. Bao che vi phạm.\n3. Lợi dụng dân chủ.\n4. Xuyên tạc, vu khống.\n5. Giả mạo giấy tờ.\n"
          "Các hành vi khác do luật định.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.documents.normalize import sentence_spans
@@ -23,6 +24,15 @@ class Sentence:
     score: float
 
 
+# A photo's credit left at the head of the next sentence: «(Ảnh: An Đăng/TTXVN) Nhân kỷ niệm …».
+_PHOTO_CREDIT = re.compile(r"^\((?:ảnh|nguồn ảnh|ảnh minh họa|ảnh minh hoạ)\s*:[^)]{0,80}\)\s*", re.IGNORECASE)
+
+
+def _leading_credit_length(text: str) -> int:
+    match = _PHOTO_CREDIT.match(text)
+    return match.end() if match and match.end() < len(text) else 0
+
+
 def candidate_sentences(query: Query, passages: list[Passage], rank_decay: float) -> list[Sentence]:
     """Every sentence of the passages, scored by the question terms it holds, best first.
 
@@ -36,6 +46,7 @@ def candidate_sentences(query: Query, passages: list[Passage], rank_decay: float
         chunk = passage.chunk
         context = chunk.context
         for s, e in sentence_spans(chunk.text):
+            s += _leading_credit_length(chunk.text[s:e])
             text = chunk.text[s:e]
             if len(text.split()) < 4 or (ARTICLE.match(text) and not titles_answer):
                 continue
