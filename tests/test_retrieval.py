@@ -241,6 +241,21 @@ def test_standalone_question_with_the_word_do_is_not_a_follow_up() -> None:
     assert not query.rewritten_from_history
 
 
+@pytest.mark.parametrize("previous, follow_up, leans", [
+    # a question of its own, naming the subject again: searched alone
+    ("Dự thảo hương ước phải niêm yết công khai bao lâu?", "Còn ai công nhận hương ước?", False),
+    ("huong uoc phai niem yet bao lau", "con ai cong nhan huong uoc", False),
+    # pointing back, naming another subject, or asking nothing of its own: joined to the question before
+    ("Ban giám sát đầu tư của cộng đồng có ít nhất mấy người?", "Còn ai có thẩm quyền thành lập ban đó?", True),
+    ("Ban Thanh tra nhân dân ở doanh nghiệp có mấy thành viên?", "Còn ở xã thì ai bầu?", True),
+    ("Ban Thanh tra nhân dân ở cơ quan có bao nhiêu thành viên?", "Còn nhiệm kỳ thì sao?", True),
+])
+def test_a_follow_up_asking_anew_of_the_same_subject_stands_alone(previous: str, follow_up: str, leans: bool) -> None:
+    query = make_query(follow_up, [{"role": "user", "content": previous}, {"role": "assistant", "content": "…"}])
+    assert query.rewritten_from_history is leans
+    assert (query.leans_on == previous) is leans
+
+
 # --- Tokens -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text, number", [

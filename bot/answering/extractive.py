@@ -88,6 +88,10 @@ def select_sentences(sentences: list[Sentence], focused: list[Passage], max_sent
     return chosen
 
 
+def _is_lead_in(text: str) -> bool:
+    return text.rstrip().endswith(":")
+
+
 def is_list_item(text: str) -> bool:
     return _item_kind(text) is not None
 
@@ -126,7 +130,7 @@ def complete_lists(chosen: list[Sentence], max_items: int) -> list[Sentence]:
                 wanted.update(j for j in range(first, last + 1) if kinds[j] == kind)
         for i in mine:  # a chosen lead-in («… như sau:») brings the items after it
             kind = kinds[i + 1] if i + 1 < len(spans) else None
-            if kind and chunk.text[spans[i][0]:spans[i][1]].rstrip().endswith(":"):
+            if kind and _is_lead_in(chunk.text[spans[i][0]:spans[i][1]]):
                 wanted.update(j for j in range(i + 1, len(spans)) if kinds[j] == kind
                               and all(inside(k, kind) for k in range(i + 1, j + 1)))
         for j in sorted(wanted - set(mine)):
@@ -192,11 +196,12 @@ def select(query: Query, passages: list[Passage], cfg: AnswerSettings) -> Select
     found = (_fact_sentence(fact, asked, plain, sentences, focused, cfg.evidence_sentences, cfg.fact_keep_ratio)
              if fact else None)
     if found is not None:  # the sentence that states the fact answers; other passages' sentences only dilute it
-        # (a lead-in «… theo các quy định sau:» says nothing without its items)
-        same = [s for s in chosen if s.passage is found.passage and s is not found and not s.text.rstrip().endswith(":")]
+        same = [s for s in chosen if s.passage is found.passage and s is not found]
         kept = sorted(same, key=lambda s: -s.score)[:cfg.max_sentences - 1]
         chosen = sorted([*kept, found], key=lambda s: s.start)
         focused = [found.passage, *(p for p in focused if p is not found.passage)]
     if fact is None:  # a question asking for one fact is answered by the sentence holding it, not a list
         chosen = complete_lists(chosen, cfg.max_list_items)
+    else:  # where a lead-in («… các điều kiện sau đây:») would say nothing without its items
+        chosen = [s for s in chosen if s is found or not _is_lead_in(s.text)] or chosen
     return Selection(sentences, focused, chosen, fact, found)

@@ -210,6 +210,22 @@ def swap_place(previous: str, follow_up: str) -> str | None:
     return f"{previous[:start]}{place}{previous[end:]}".strip()
 
 
+def _content_pairs(text: str) -> set[tuple[str, str]]:
+    """Adjacent syllables that both carry meaning, accent-free («hương ước» -> ('huong', 'uoc'))."""
+    stop = {plain_form(w) for w in question_words()}
+    syllables = re.findall(r"\w+", plain_form(text))
+    return {(a, b) for a, b in zip(syllables, syllables[1:]) if a not in stop and b not in stop}
+
+
+def _asks_anew(question: str, earlier: str) -> bool:
+    """«Còn ai công nhận hương ước?» after «Dự thảo hương ước phải niêm yết bao lâu?»: a question of its own,
+    naming the subject again (a shared pair of content syllables), pointing back at nothing; joined to the
+    earlier question it would be searched for the earlier question's answer."""
+    own = _ASKS_ITS_OWN_PLAIN if typed_without_accents(question) else _ASKS_ITS_OWN
+    return (own.search(fold(question)) is not None and not _POINTS_BACK.search(question)
+            and bool(_content_pairs(question) & _content_pairs(earlier)))
+
+
 def standalone_question(question: str, history: list[Turn] | None) -> tuple[str, str]:
     """Rule-based follow-up rewriting: the last user question with the place the follow-up asks about
     swapped in, or else joined to the follow-up, when this one leans on it.
@@ -217,7 +233,7 @@ def standalone_question(question: str, history: list[Turn] | None) -> tuple[str,
     Returns (standalone question, the question it leans on or "")."""
     previous = [t["content"] for t in (history or []) if t.get("role") == "user" and t.get("content", "").strip()
                 and not is_small_talk(t["content"])]
-    if not previous or not needs_history(question):
+    if not previous or not needs_history(question) or _asks_anew(question, previous[-1]):
         return question, ""
     earlier = previous[-1].strip()
     return swap_place(earlier, question.strip()) or f"{earlier} {question.strip()}", earlier
