@@ -274,6 +274,8 @@ def test_select_sentences(rows, focused: list[str], max_sentences: int, expected
     # "là gì": the sentence that opens with the term
     ("Hương ước, quy ước là gì?", "Hương ước, quy ước là văn bản quy định về các quy phạm xã hội.", True),
     ("Hương ước, quy ước là gì?", "4. Ngôn ngữ trong hương ước, quy ước là tiếng Việt.", False),
+    ("hương ước là gì vậy", "1. Hương ước, quy ước là văn bản quy định về các quy phạm xã hội.", True),
+    ("hương ước là gì vậy", "Hương ước, quy ước được thể hiện dưới hình thức văn bản.", False),
     ("Theo Luật, “thực hiện dân chủ ở cơ sở” được hiểu là gì?",
      "2. Thực hiện dân chủ ở cơ sở là phương thức phát huy quyền làm chủ của Nhân dân.", True),
     # "văn bản nào": a document cited by its number, other than the one asked about
@@ -332,6 +334,8 @@ def test_a_count_of_people_may_be_written_with_nguoi(question: str, sentence: st
 
 
 @pytest.mark.parametrize("question, kind, required", [
+    ("hương ước là gì vậy", "definition", False),  # a closing particle
+    ("Trưởng Ban Dân vận Tỉnh ủy là ai thế ạ?", "person", True),
     ("ai phát biểu khai mạc buổi tọa đàm?", "person", False),  # a name in the news, a role in a law
     ("Ở nơi không có cấp xã thì ai thực hiện nhiệm vụ của Ủy ban nhân dân cấp xã?", "person", False),
     ("Hương ước, quy ước là gì?", "definition", False),

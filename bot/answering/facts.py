@@ -133,9 +133,15 @@ def _starts(pattern: re.Pattern, text: str, form) -> bool:
     return re.match(form(pattern.pattern), text) is not None
 
 
+# How many words may join the term defined before «là» («Hương ước, quy ước là …» defines «hương ước»).
+_PAIRED_TERM_WORDS = 3
+# Particles closing a chat question: «Hương ước là gì vậy?», «… là ai thế ạ?».
+_CLOSING_PARTICLES = re.compile(r"(?:\s+(?:vậy|ạ|nhỉ|nhé|nha|thế|hả|vay|nhi|nhe|the|ha))+\s*([?.!]*)\s*$")
+
+
 def expected_fact(question: str, plain: bool = False) -> Fact | None:
     """plain: the question was typed without accents (its patterns are matched accent-free)."""
-    q = fold(question)
+    q = _CLOSING_PARTICLES.sub(r"\1", fold(question))
     plain_q = strip_diacritics(q)
     figure = _figure_pattern(plain_q if plain else q, plain)
     if figure:
@@ -255,8 +261,10 @@ def holds(fact: Fact, sentence: str, question: str, plain: bool = False) -> bool
         return bool(named) and any(_contains(sentence, h, plain) for h in heads if h)
     if fact.kind == "document":
         return any(not _contains(question, number, plain) for number in DOC_NUMBER.findall(sentence))
-    if fact.kind == "definition":  # the sentence opens with the term: "1. Hương ước, quy ước là …"
-        return f"{_words(_ENUMERATION.sub('', sentence), plain)} ".startswith(f"{_words(fact.subject + ' là', plain)} ")
+    if fact.kind == "definition":  # the sentence opens with the term, maybe with its pair: "1. Hương ước, quy ước là …"
+        words = _words(_ENUMERATION.sub("", sentence), plain).split()
+        term = _words(fact.subject, plain).split()
+        return words[:len(term)] == term and _words("là", plain) in words[len(term):len(term) + _PAIRED_TERM_WORDS + 1]
     if fact.kind == "speech":
         return _SPEECH.search(fold(sentence)) is not None and _contains(sentence, fact.subject, plain)
     raise ValueError(f"unknown fact kind {fact.kind!r}")
