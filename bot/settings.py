@@ -82,9 +82,10 @@ class AnswerSettings(BaseModel):
     # Evidence below both is refused; calibrated on evals/testsets/seed.jsonl and the shared dev sets.
     min_dense_score: float = 0.845
     min_term_coverage: float = 0.45
-    # ... or below min_dense_score and this share of the question's syllable pairs: out-of-domain questions
-    # («tỷ số trận đấu tối qua») find their syllables scattered over a law, and none of their pairs (0–0.25
-    # on 10 such questions, where every answerable dev question has a dense score above min_dense_score).
+    # ... or below min_dense_score and this share of the question's syllable pairs (or with no pair to find):
+    # out-of-domain questions («tỷ số trận đấu tối qua») find their syllables scattered over a law, and none
+    # of their pairs (0–0.25 on 10 such questions, where every answerable dev question has a dense score
+    # above min_dense_score).
     min_pair_coverage: float = 0.35
     # One of this many best sentences, or a sentence of the passages that answer, must hold the kind of fact
     # asked for (number, date, duration, a person's name, a quoted name, the speaker's words).

@@ -211,6 +211,9 @@ def test_a_follow_up_about_another_place_swaps_it_into_the_question_before(previ
     ("cảm ơn nhé, rõ rồi", True),
     ("alo có ai ko", True),
     ("chào", True),
+    ("Bạn là ai vậy?", True),
+    ("cảm ơn, tôi hiểu rồi", True),
+    ("mình cảm ơn", True),
     ("Chào, Ban Thanh tra nhân dân có mấy người?", False),  # a greeting before a question
     ("bạn ơi, hương ước là gì", False),
     ("cảm ơn là gì", False),
@@ -249,6 +252,10 @@ def test_standalone_question_with_the_word_do_is_not_a_follow_up() -> None:
     ("Ban giám sát đầu tư của cộng đồng có ít nhất mấy người?", "Còn ai có thẩm quyền thành lập ban đó?", True),
     ("Ban Thanh tra nhân dân ở doanh nghiệp có mấy thành viên?", "Còn ở xã thì ai bầu?", True),
     ("Ban Thanh tra nhân dân ở cơ quan có bao nhiêu thành viên?", "Còn nhiệm kỳ thì sao?", True),
+    ("Ban Thanh tra nhân dân ở xã có bao nhiêu thành viên?", "Còn ở phường có mấy thành viên?", True),
+    ("ban thanh tra nhan dan o xa co bao nhieu thanh vien", "con o phuong co bao nhieu thanh vien", True),
+    ("Dự thảo hương ước phải niêm yết bao lâu?", "Niêm yết ở đâu?", True),  # too short to stand alone
+    ("Công tác dân vận ở Bộ Xây dựng có hạn chế gì?", "Còn ở Bộ Y tế có hạn chế gì?", True),
 ])
 def test_a_follow_up_asking_anew_of_the_same_subject_stands_alone(previous: str, follow_up: str, leans: bool) -> None:
     query = make_query(follow_up, [{"role": "user", "content": previous}, {"role": "assistant", "content": "…"}])

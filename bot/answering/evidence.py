@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from bot.documents.normalize import fold, strip_diacritics
 from bot.documents.structure import DOC_NUMBER
 from bot.retrieval.hybrid import Passage
-from bot.retrieval.query import (Query, abbreviations, article_references, content_terms, names_document, plain_form,
-                                 question_words)
+from bot.retrieval.query import (Query, abbreviations, article_references, content_pairs, content_terms,
+                                 names_document, plain_form)
 from bot.answering.facts import Fact
 from bot.settings import AnswerSettings
 
@@ -50,15 +50,6 @@ def term_coverage(query: Query, text: str) -> float:
     return (2 * sum(t in haystack for t in own) + sum(t in haystack for t in extra)) / total
 
 
-def _pairs(text: str, plain: bool, stop: frozenset[str]) -> set[tuple[str, str]]:
-    """Adjacent syllables, not across punctuation («phấn đấu, tối đa» has no pair «đấu tối»)."""
-    pairs = set()
-    for phrase in re.split(r"[^\w\s]+", _norm(text, plain)):
-        syllables = phrase.split()
-        pairs.update((a, b) for a, b in zip(syllables, syllables[1:]) if a not in stop and b not in stop)
-    return pairs
-
-
 def pair_coverage(query: Query, text: str) -> float | None:
     """Share of the question's adjacent content-syllable pairs ('thời tiết', 'dân vận') found adjacent in text;
     None when the question has none.
@@ -66,11 +57,11 @@ def pair_coverage(query: Query, text: str) -> float | None:
     Syllables alone mislead: «tỷ số trận đấu tối qua» finds tỷ, số, trận (Mặt trận), đấu (phấn đấu), tối
     (tối đa) and qua (thông qua) in the passages of a law, and none of its pairs.
     """
-    stop = question_words()
-    asked = _pairs(query.question, query.plain, stop) | _pairs(query.text, query.plain, stop)
+    asked = set().union(*(content_pairs(part, query.plain) for part in (query.standalone or query.question,
+                                                                          *query.expansions)))
     if not asked:
         return None
-    return len(asked & _pairs(text, query.plain, frozenset())) / len(asked)
+    return len(asked & content_pairs(text, query.plain)) / len(asked)
 
 
 # --- Article references ----------------------------------------------------------------------
@@ -154,8 +145,8 @@ def assess(query: Query, passages: list[Passage], fact: Fact | None, fact_found:
         return Evidence(False, missing, coverage, dense)
     if fact and fact.required and not fact_found:
         return Evidence(False, f"no answering sentence holds the {fact.kind} asked for", coverage, dense)
-    if dense < cfg.min_dense_score and (coverage < cfg.min_term_coverage
-                                        or (pair_share is not None and pair_share < cfg.min_pair_coverage)):
+    if dense < cfg.min_dense_score and (coverage < cfg.min_term_coverage or pair_share is None
+                                        or pair_share < cfg.min_pair_coverage):
         pairs_found = "" if pair_share is None else f", pairs {pair_share:.2f}"
         return Evidence(False, f"weak evidence (dense {dense:.3f}, coverage {coverage:.2f}{pairs_found})",
                         coverage, dense)

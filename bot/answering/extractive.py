@@ -101,43 +101,49 @@ def _item_kind(text: str) -> str | None:
     return "clause" if CLAUSE.match(text) else "point" if POINT.match(text) else None
 
 
+def _list_runs(kinds: list[str | None], kind: str) -> list[list[int]]:
+    """The items of each list of this kind: runs of sentences that are its items or belong inside them (a
+    point inside a clause, a clause's second sentence); any other sentence ends a list."""
+    runs: list[list[int]] = []
+    current: list[int] | None = None
+    for j, k in enumerate(kinds):
+        if k == kind:
+            current = current if current is not None else []
+            current.append(j)
+            if len(current) == 1:
+                runs.append(current)
+        elif current is None or k not in (None, "point" if kind == "clause" else None):
+            current = None
+    return runs
+
+
 def complete_lists(chosen: list[Sentence], max_items: int) -> list[Sentence]:
-    """A chosen lead-in («… như sau:») brings the items that follow it, and two items of one list bring the
-    rest of the list, up to max_items sentences in all: a list cut after three items reads as if it were all
-    (Luật Điều 9 holds five forbidden acts), and a lead-in alone says nothing.
+    """A chosen lead-in («… như sau:») brings the list that follows it, and two items of one list bring the
+    rest of it: a list cut after three items reads as if it were all (Luật Điều 9 holds five forbidden acts),
+    and a lead-in alone says nothing. A list is taken whole or not at all, within max_items sentences.
 
     Only the chunk's own text is read; the items keep the reading order.
     """
-    added: list[Sentence] = []
+    result = list(chosen)
     for passage in {id(s.passage): s.passage for s in chosen}.values():
         chunk = passage.chunk
         spans = sentence_spans(chunk.text)
+        texts = [chunk.text[s:e] for s, e in spans]
         index = {chunk.start + s: i for i, (s, _) in enumerate(spans)}
-        mine = sorted(index[s.start] for s in chosen if s.passage is passage and s.start in index)
-        kinds = [_item_kind(chunk.text[s:e]) for s, e in spans]
-        def inside(j: int, kind: str) -> bool:  # still in a list of this kind (a clause holds points)
-            return 0 <= j < len(spans) and kinds[j] in (kind, None if kind == "point" else "point")
-
-        wanted: set[int] = set()
+        mine = {index[s.start] for s in chosen if s.passage is passage and s.start in index}
+        kinds = [_item_kind(text) for text in texts]
         for kind in ("clause", "point"):
-            items = [i for i in mine if kinds[i] == kind]
-            if len(items) >= 2:  # the list they belong to: back to its first item, on to its last
-                first, last = items[0], items[-1]
-                while inside(first - 1, kind):
-                    first -= 1
-                while inside(last + 1, kind):
-                    last += 1
-                wanted.update(j for j in range(first, last + 1) if kinds[j] == kind)
-        for i in mine:  # a chosen lead-in («… như sau:») brings the items after it
-            kind = kinds[i + 1] if i + 1 < len(spans) else None
-            if kind and _is_lead_in(chunk.text[spans[i][0]:spans[i][1]]):
-                wanted.update(j for j in range(i + 1, len(spans)) if kinds[j] == kind
-                              and all(inside(k, kind) for k in range(i + 1, j + 1)))
-        for j in sorted(wanted - set(mine)):
-            s, e = spans[j]
-            added.append(Sentence(passage, chunk.start + s, chunk.start + e, chunk.text[s:e], 0.0))
-    room = max(0, max_items - len(chosen))
-    return sorted([*chosen, *added[:room]], key=lambda s: (s.passage.rank, s.start))
+            for run in _list_runs(kinds, kind):
+                led = run[0] - 1 in mine and _is_lead_in(texts[run[0] - 1])
+                missing = [j for j in run if j not in mine]
+                if not missing or not (led or len(mine & set(run)) >= 2) or len(result) + len(missing) > max_items:
+                    continue
+                if any(looks_like_injection(texts[j]) for j in missing):  # never quoted (candidate_sentences)
+                    continue
+                result += [Sentence(passage, chunk.start + spans[j][0], chunk.start + spans[j][1], texts[j], 0.0)
+                           for j in missing]
+                mine.update(missing)
+    return sorted(result, key=lambda s: (s.passage.rank, s.start))
 
 
 @dataclass

@@ -19,9 +19,10 @@ from bot.retrieval.query import data_lines, expand_abbreviations, question_words
 
 # A figure in digits or words, with an optional spelled-out repeat: "05 (năm)", "hai phần ba", "50%".
 # "một" is a figure only before a unit ("ít nhất một lần"): "một số", "một bộ phận" count nothing.
-_FIGURE = (r"(?:\b\d+(?:[.,]\d+)?%?|\b(?:hai|ba|bốn|sáu|bảy|tám|chín|mười|mươi|trăm|nghìn|nửa)\b"
-           r"|\bmột(?=\s+(?:lần|kỳ|lượt|năm|tháng|ngày|tuần|giờ|phút)\b))"
-           r"(?:\s*\([^)]{1,30}\))?")
+_FIGURE_ITSELF = (r"(?:\b\d+(?:[.,]\d+)?%?|\b(?:hai|ba|bốn|sáu|bảy|tám|chín|mười|mươi|trăm|nghìn|nửa)\b"
+                  r"|\bmột(?=\s+(?:lần|kỳ|lượt|năm|tháng|ngày|tuần|giờ|phút)\b))")
+_SPELLED_REPEAT = r"\s*\([^)]{1,30}\)"
+_FIGURE = rf"{_FIGURE_ITSELF}(?:{_SPELLED_REPEAT})?"
 _DURATION = _FIGURE + r"\s*(?:ngày|tháng|năm|giờ|tuần|phút)"
 # "13/1/2022", "ngày 13/1", "(15/10)", "13 tháng 1", "15-8-2023"; "59/2023" and "16/CT-TTg" are document
 # numbers.
@@ -45,9 +46,15 @@ _ORDINAL = re.compile(r"\b(?:điều|khoản|điểm|chương|mục|phần|thứ
 # Counts whose noun the text may name otherwise ("bao nhiêu người" -> "05 thành viên"), though never with a
 # unit of time, money or a percent («mấy người?» is not answered by «trong thời hạn 15 ngày»).
 _GENERIC_COUNTS = {"người", "lần", "cái", "loại", "bước", "nội", "hình", "trường"}
-# Counted people that a text may count as «người»: «tối đa mấy phó trưởng ban» — «không quá 02 người».
-_COUNTED_PEOPLE = ("phó", "trưởng", "thành", "ủy", "đại", "cán", "đảng")
-_COUNTED = _FIGURE + r"(?![\d.,%])(?<!%)(?!\s*(?:ngày|tháng|năm|giờ|tuần|phút|đồng|triệu|tỷ)\b)"
+# Counted people that a text may count as «người»: «tối đa mấy phó trưởng ban» — «không quá 02 người»
+# (the first two words of the noun asked about; «đảng bộ», «đại hội», «thành phố» are no people).
+_COUNTED_PEOPLE = ("phó trưởng", "phó chủ", "trưởng ban", "thành viên", "ủy viên", "đại biểu", "đại diện", "cán bộ",
+                   "đảng viên", "công chức", "hội viên")
+# A count: whole (no digit, «/» or «%» on either side, not inside a spelled-out repeat), its repeat taken
+# atomically, and no unit after it: «30 (ba mươi) ngày», «15/8/2023», «500 nghìn đồng», «phần trăm» count
+# nothing.
+_COUNTED = (rf"(?<![\d/.,])(?<!phần )(?<!hàng ){_FIGURE_ITSELF}(?![\d.,%/])(?<!%)(?![^()]*\))(?>(?:{_SPELLED_REPEAT})?)"
+            r"(?!\s*(?:ngày|tháng|năm|giờ|tuần|phút|đồng|nghìn|ngàn|triệu|tỷ|phần trăm)\b)")
 
 # "2. " or "b) " opening a sentence numbers a clause, and "khoản 6 Điều 15" refers to one: neither is a
 # figure of the answer ("tối đa bao nhiêu điều?" is not answered by "khoản 6 Điều 15").
@@ -84,6 +91,7 @@ class Fact:
     # False: the fact only picks the sentence to quote. "Ai chủ trì …?" is answered in a law by a role
     # ("Trưởng thôn"), in the news by a name; "… là ai?" asks for a person.
     required: bool = True
+    people: bool = False  # the counted noun names people, whom a text may count as «người» («02 người»)
 
 
 def _amount(unit: str) -> str:
@@ -91,8 +99,8 @@ def _amount(unit: str) -> str:
     return rf"\d[\d.,]*\s*{_UNIT_WORDS[unit]}"
 
 
-def _figure_pattern(q: str, plain: bool) -> tuple[str, str] | None:
-    """(pattern, counted noun) for the folded question; accent-free when typed so.
+def _figure_pattern(q: str, plain: bool) -> tuple[str, str, bool] | None:
+    """(pattern, counted noun, whether it counts people) for the folded question; accent-free when typed so.
 
     Documents are written with accents: the pattern is matched with them, and only the counted noun taken
     from the question ("bao nhieu thanh vien" -> "thanh") is compared accent-free.
@@ -100,25 +108,26 @@ def _figure_pattern(q: str, plain: bool) -> tuple[str, str] | None:
     form = strip_diacritics if plain else str
     plain_q = strip_diacritics(q)
     if re.search(r"\bbao lau\b", plain_q):
-        return _DURATION, ""
+        return _DURATION, "", False
     if re.search(r"\b(ngay nao|hom nao|thoi diem nao|ngay may|thang may)\b", plain_q):
-        return _DAY_DATE, ""
+        return _DAY_DATE, "", False
     match = re.search(_COUNT_PLAIN if plain else _COUNT, _NOT_COUNTING.sub(" ", _ORDINAL.sub(" ", q)))
     if match:
         words = next(g for g in match.groups() if g).split()
         if words[0] in {form(w) for w in question_words()}:
-            return _FIGURE, ""
+            return _FIGURE, "", False
         if words[0] in {form(w) for w in _GENERIC_COUNTS}:
-            return _COUNTED, ""
+            return _COUNTED, "", False
         units = {form(u): u for u in _UNIT_WORDS}
         unit = " ".join(words) if " ".join(words) in units else words[0]
         if unit in units:
-            return _amount(units[unit]), ""
+            return _amount(units[unit]), "", False
         # "50% tổng số đại diện hộ gia đình" counts households; "05 thành viên Ban" counts no Ban
-        return rf"{_FIGURE}\s+(?:tổng số\s+)?(?:đại diện\s+|\w+\s+)?", words[0]
+        people = " ".join(words[:2]) in {form(p) for p in _COUNTED_PEOPLE}
+        return rf"{_FIGURE}\s+(?:tổng số\s+)?(?:đại diện\s+|\w+\s+)?", words[0], people
     if re.search(r"\bbao nhieu\b", plain_q):
         # "Mức lương … là bao nhiêu?": an amount of money, not any figure
-        return (_amount("tiền") if re.search(form(_MONEY_SUBJECT.pattern), q) else _FIGURE), ""
+        return (_amount("tiền") if re.search(form(_MONEY_SUBJECT.pattern), q) else _FIGURE), "", False
     return None
 
 
@@ -145,7 +154,7 @@ def expected_fact(question: str, plain: bool = False) -> Fact | None:
     plain_q = strip_diacritics(q)
     figure = _figure_pattern(plain_q if plain else q, plain)
     if figure:
-        return Fact("figure", pattern=figure[0], subject=figure[1])
+        return Fact("figure", pattern=figure[0], subject=figure[1], people=figure[2])
     text, form = (plain_q, strip_diacritics) if plain else (q, str)
     person = re.search(form(_ASKS_PERSON), text)
     if person:  # "Chủ tịch … hiện nay là ai?": a name, in a sentence that names the office
@@ -235,7 +244,7 @@ def _names_all(sentence: str, subject: str, plain: bool) -> bool:
 def counted_as_people(fact: Fact, plain: bool = False) -> Fact | None:
     """The same count with «người» as its noun, when it counts people («mấy phó trưởng ban» — «không quá 02
     người»): asked for when no sentence names the noun itself."""
-    if fact.kind == "figure" and fact.subject in {_words(w, plain) for w in _COUNTED_PEOPLE}:
+    if fact.kind == "figure" and fact.people:
         return replace(fact, subject=_words("người", plain))
     return None
 
@@ -262,9 +271,11 @@ def holds(fact: Fact, sentence: str, question: str, plain: bool = False) -> bool
     if fact.kind == "document":
         return any(not _contains(question, number, plain) for number in DOC_NUMBER.findall(sentence))
     if fact.kind == "definition":  # the sentence opens with the term, maybe with its pair: "1. Hương ước, quy ước là …"
-        words = _words(_ENUMERATION.sub("", sentence), plain).split()
-        term = _words(fact.subject, plain).split()
-        return words[:len(term)] == term and _words("là", plain) in words[len(term):len(term) + _PAIRED_TERM_WORDS + 1]
+        opening = fold(_ENUMERATION.sub("", sentence).lstrip())
+        opening = strip_diacritics(opening) if plain else opening
+        term = r"\W+".join(map(re.escape, _words(fact.subject, plain).split()))
+        paired = rf"(?:\s*,\s*\w+(?:\s+\w+){{0,{_PAIRED_TERM_WORDS - 1}}})?"
+        return re.match(rf"{term}{paired}\s+{_words('là', plain)}\b", opening) is not None
     if fact.kind == "speech":
         return _SPEECH.search(fold(sentence)) is not None and _contains(sentence, fact.subject, plain)
     raise ValueError(f"unknown fact kind {fact.kind!r}")

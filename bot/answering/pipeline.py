@@ -31,7 +31,7 @@ from bot.documents.normalize import sentence_spans
 from bot.indexing.index import Index, open_index
 from bot.indexing.ingest import ingest, rechunk
 from bot.retrieval.hybrid import Passage, retrieve
-from bot.retrieval.query import Query, Turn, is_small_talk, make_query, restore_accents
+from bot.retrieval.query import Query, Turn, is_small_talk, make_query, restore_accents, without_small_talk
 from bot.settings import LLMSettings, Settings
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ TOO_LONG_VI = ("Câu hỏi dài {length} ký tự, vượt giới hạn {limit} 
                "Hãy rút gọn câu hỏi, chỉ nêu điều cần hỏi.")
 SMALL_TALK_VI = ("Rất vui được hỗ trợ bạn. Tôi là trợ lý Hỏi đáp Dân vận: tôi trả lời câu hỏi về công tác dân vận "
                  "từ các tài liệu đã nạp, kèm đoạn văn bản làm căn cứ; khi tài liệu không có thông tin, tôi sẽ nói rõ. "
-                 "Bạn hãy đặt câu hỏi, ví dụ: «Ban Thanh tra nhân dân ở xã có bao nhiêu thành viên?»")
+                 "Mời bạn đặt câu hỏi bất cứ lúc nào.")
 NO_DOCUMENTS_VI = "Chưa có tài liệu nào được nạp. Hãy thêm tệp vào thư mục tài liệu rồi lập chỉ mục."
 
 _indexes: dict[tuple, Index] = {}
@@ -150,9 +150,10 @@ def _make_query(question: str, history: list[Turn] | None, backend: Backend | No
                 timings: dict[str, float]) -> Query:
     if backend is None or not settings.llm.rewrite_followups:
         return make_query(question, history)
-    if not any(t.get("role") == "user" and str(t.get("content", "")).strip() for t in (history or [])):
+    conversation = without_small_talk(history)  # greetings and thanks are nothing to lean on
+    if not any(t.get("role") == "user" and str(t.get("content", "")).strip() for t in conversation):
         return make_query(question, history)
-    rewritten = _rewrite(backend, question, history or [], settings, timings)
+    rewritten = _rewrite(backend, question, conversation, settings, timings)
     if not rewritten:
         return make_query(question, history)
     query = make_query(rewritten)

@@ -111,9 +111,13 @@ _FOLLOW_UP_START = re.compile(r"^\s*(còn|vậy|thế|thế còn|vậy còn|và|
 _POINTS_BACK = re.compile(r"\b(đó|này|trên|ấy|kia|thì sao|như vậy|the nao|thi sao)\b", re.IGNORECASE)
 
 
+_SHORT_FOLLOW_UP_WORDS = 4  # «Niêm yết ở đâu?» is too short to stand alone
+
+
 def needs_history(question: str) -> bool:
     words = question.split()
-    return bool(_FOLLOW_UP_START.match(question) or _POINTS_BACK.search(question) or len(words) <= 4)
+    return bool(_FOLLOW_UP_START.match(question) or _POINTS_BACK.search(question)
+                or len(words) <= _SHORT_FOLLOW_UP_WORDS)
 
 
 # «Thế còn ở doanh nghiệp nhà nước thì sao ạ?», «Còn cấp tỉnh?»: the same question, of another place.
@@ -210,20 +214,31 @@ def swap_place(previous: str, follow_up: str) -> str | None:
     return f"{previous[:start]}{place}{previous[end:]}".strip()
 
 
-def _content_pairs(text: str) -> set[tuple[str, str]]:
-    """Adjacent syllables that both carry meaning, accent-free («hương ước» -> ('huong', 'uoc'))."""
-    stop = {plain_form(w) for w in question_words()}
-    syllables = re.findall(r"\w+", plain_form(text))
-    return {(a, b) for a, b in zip(syllables, syllables[1:]) if a not in stop and b not in stop}
+def content_pairs(text: str, plain: bool = True) -> set[tuple[str, str]]:
+    """Adjacent syllables that both carry meaning, not across punctuation; accent-free when plain
+    («hương ước, quy ước» -> ('huong', 'uoc'), ('quy', 'uoc'))."""
+    form = plain_form if plain else fold
+    stop = {form(w) for w in question_words()}
+    pairs = set()
+    for phrase in re.split(r"[^\w\s]+", form(text)):
+        syllables = phrase.split()
+        pairs.update((a, b) for a, b in zip(syllables, syllables[1:]) if a not in stop and b not in stop)
+    return pairs
+
+
+def _names_a_place(text: str) -> bool:
+    return any(_place_end(text, m.end(1)) is not None for m in _PLACE_OPENING.finditer(text))
 
 
 def _asks_anew(question: str, earlier: str) -> bool:
     """«Còn ai công nhận hương ước?» after «Dự thảo hương ước phải niêm yết bao lâu?»: a question of its own,
-    naming the subject again (a shared pair of content syllables), pointing back at nothing; joined to the
-    earlier question it would be searched for the earlier question's answer."""
+    long enough to stand alone, naming the subject again (a shared pair of content syllables), pointing back
+    at nothing and naming no place (a place asks the earlier question's subject of it: «Còn ở xã thì ai
+    bầu?»); joined to the earlier question it would be searched for the earlier question's answer."""
     own = _ASKS_ITS_OWN_PLAIN if typed_without_accents(question) else _ASKS_ITS_OWN
-    return (own.search(fold(question)) is not None and not _POINTS_BACK.search(question)
-            and bool(_content_pairs(question) & _content_pairs(earlier)))
+    return (len(question.split()) > _SHORT_FOLLOW_UP_WORDS and own.search(fold(question)) is not None
+            and not _POINTS_BACK.search(question) and not _names_a_place(question)
+            and bool(content_pairs(question) & content_pairs(earlier)))
 
 
 def standalone_question(question: str, history: list[Turn] | None) -> tuple[str, str]:
@@ -231,8 +246,8 @@ def standalone_question(question: str, history: list[Turn] | None) -> tuple[str,
     swapped in, or else joined to the follow-up, when this one leans on it.
 
     Returns (standalone question, the question it leans on or "")."""
-    previous = [t["content"] for t in (history or []) if t.get("role") == "user" and t.get("content", "").strip()
-                and not is_small_talk(t["content"])]
+    previous = [t["content"] for t in without_small_talk(history)
+                if t.get("role") == "user" and t.get("content", "").strip()]
     if not previous or not needs_history(question) or _asks_anew(question, previous[-1]):
         return question, ""
     earlier = previous[-1].strip()
@@ -255,8 +270,8 @@ def clean_exam_phrasing(question: str) -> str:
 
 
 # Words that address the bot or soften a message: «Cảm ơn bạn nhiều nhé!», «Chào bot ạ».
-_ADDRESS_WORDS = ("bạn", "bot", "em", "anh", "chị", "ad", "admin", "trợ lý", "ạ", "nhé", "nha", "ơi", "nhiều",
-                       "rất", "lắm", "xin", "a", "nhe")
+_ADDRESS_WORDS = ("bạn", "bot", "em", "anh", "chị", "ad", "admin", "trợ lý", "tôi", "mình", "ạ", "nhé", "nha", "ơi",
+                  "nhiều", "rất", "lắm", "xin", "a", "nhe", "vậy", "thế", "nhỉ")
 
 
 @lru_cache(maxsize=2)
@@ -275,6 +290,18 @@ def is_small_talk(question: str) -> bool:
     plain = typed_without_accents(question)
     words = " ".join(re.findall(r"\w+", plain_form(question) if plain else fold(question)))
     return bool(words) and _small_talk(plain).match(words) is not None
+
+
+def without_small_talk(history: list[Turn] | None) -> list[Turn]:
+    """The conversation less its greetings and thanks, and the replies to them: what a follow-up leans on."""
+    kept: list[Turn] = []
+    skipping = False
+    for turn in history or []:
+        if turn.get("role") == "user":
+            skipping = is_small_talk(str(turn.get("content", "")))
+        if not skipping:
+            kept.append(turn)
+    return kept
 
 
 def typed_without_accents(text: str) -> bool:
@@ -307,7 +334,7 @@ AccentVocabulary = dict[str, str]  # accent-free word or syllable -> its most fr
 
 
 # How many times a question word counts as if the corpus had it alone: more than a rare form of the
-# corpus («ái» of «tương thân tương ái», «máy» of «bộ máy»), less than a common one («Ban» is no «bạn»).
+# corpus («ái» of «tương thân tương ái»), less than a common one («Ban» of «Ban Thanh tra»).
 _QUESTION_WORD_WEIGHT = 10
 
 
