@@ -419,6 +419,18 @@ def _passage(text: str, rank: int = 1, context: str = ""):
     return Passage(Chunk(f"c{rank}", "doc", text, start, start + len(text), "", context), 0.0, rank, dense_score=0.9)
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("Bác nhắc: “Khuyết điểm to là xem khinh việc dân vận. Đó là sai lầm rất to”. Hội nghị kết thúc.",
+     ["Bác nhắc: “Khuyết điểm to là xem khinh việc dân vận. Đó là sai lầm rất to”.", "Hội nghị kết thúc."]),
+    ("Câu một. Câu hai.", ["Câu một.", "Câu hai."]),
+    ("Ông nói: “" + "Rất dài. " * 50 + "”", ["Ông nói: “Rất dài."]),  # too long a quotation: sentence by sentence
+])
+def test_a_quotation_is_quoted_whole(text: str, expected: list[str]) -> None:
+    from bot.answering.extractive import answer_sentences
+
+    assert [text[s:e] for s, e in answer_sentences(text)][:len(expected)] == expected
+
+
 def test_a_photo_credit_is_no_part_of_the_sentence_quoted() -> None:
     from bot.answering.extractive import candidate_sentences
     from bot.retrieval.query import make_query

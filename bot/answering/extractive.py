@@ -33,6 +33,32 @@ def _leading_credit_length(text: str) -> int:
     return match.end() if match and match.end() < len(text) else 0
 
 
+# A quotation of more words than this is quoted sentence by sentence.
+_MAX_QUOTATION_WORDS = 80
+
+
+def answer_sentences(text: str) -> list[tuple[int, int]]:
+    """The sentences of a passage as an answer quotes them: a quotation «“… . … .”» closing within
+    _MAX_QUOTATION_WORDS stays whole, or the answer would stop inside it, its closing mark lost."""
+    spans = sentence_spans(text)
+    merged: list[tuple[int, int]] = []
+    i = 0
+    while i < len(spans):
+        start, end = spans[i]
+        j = i
+        while text[start:end].count("“") > text[start:end].count("”") and j + 1 < len(spans):
+            j += 1
+            end = spans[j][1]
+        closed = text[start:end].count("“") <= text[start:end].count("”")
+        if j > i and closed and len(text[start:end].split()) <= _MAX_QUOTATION_WORDS:
+            merged.append((start, end))
+            i = j + 1
+        else:
+            merged.append(spans[i])
+            i += 1
+    return merged
+
+
 def candidate_sentences(query: Query, passages: list[Passage], rank_decay: float) -> list[Sentence]:
     """Every sentence of the passages, scored by the question terms it holds, best first.
 
@@ -45,7 +71,7 @@ def candidate_sentences(query: Query, passages: list[Passage], rank_decay: float
     for passage in passages:
         chunk = passage.chunk
         context = chunk.context
-        for s, e in sentence_spans(chunk.text):
+        for s, e in answer_sentences(chunk.text):
             s += _leading_credit_length(chunk.text[s:e])
             text = chunk.text[s:e]
             if len(text.split()) < 4 or (ARTICLE.match(text) and not titles_answer):
@@ -127,7 +153,7 @@ def complete_lists(chosen: list[Sentence], max_items: int) -> list[Sentence]:
     result = list(chosen)
     for passage in {id(s.passage): s.passage for s in chosen}.values():
         chunk = passage.chunk
-        spans = sentence_spans(chunk.text)
+        spans = answer_sentences(chunk.text)
         texts = [chunk.text[s:e] for s, e in spans]
         index = {chunk.start + s: i for i, (s, _) in enumerate(spans)}
         mine = {index[s.start] for s in chosen if s.passage is passage and s.start in index}
