@@ -399,3 +399,21 @@ def test_the_article_a_heading_path_holds(heading: str, article: str | None) -> 
 
     match = _ARTICLE_IN_HEADING.search(heading)
     assert (match.group(1) if match else None) == article
+
+
+@pytest.mark.parametrize("heading, start_at, end_at, expected", [
+    ("Luật › Điều 11 › khoản 1–2", "1. Ủy", "quy ước.", "Luật › Điều 11 › khoản 1"),
+    ("Luật › Điều 11 › khoản 1–2", "2. Hương", "sau đây:", "Luật › Điều 11 › khoản 2"),
+    ("Luật › Điều 11 › khoản 1–2", "1. Ủy", "sau đây:", "Luật › Điều 11 › khoản 1–2"),
+    ("Luật › Điều 11 › khoản 1–2", "Điều 11", "quy ước.", "Luật › Điều 11 › khoản 1–2"),  # opens before khoản 1
+    ("Luật › Điều 11", "1. Ủy", "quy ước.", "Luật › Điều 11 › khoản 1"),  # a whole article gains the khoản
+    ("Luật › Điều 11 › khoản 1 › điểm a – khoản 2", "1. Ủy", "quy ước.",
+     "Luật › Điều 11 › khoản 1 › điểm a – khoản 2"),
+])
+def test_a_span_is_headed_by_the_khoan_it_lies_in(heading: str, start_at: str, end_at: str, expected: str) -> None:
+    from bot.documents.chunking import span_heading
+
+    text = ("Điều 11. Công nhận hương ước\n1. Ủy ban nhân dân cấp xã công nhận hương ước, quy ước.\n"
+            "2. Hương ước được công nhận khi có đủ các điều kiện sau đây:")
+    start, end = text.index(start_at), text.index(end_at) + len(end_at)
+    assert span_heading(heading, text, start, end) == expected

@@ -27,6 +27,7 @@ from bot.answering.prompts import (PromptPassage, TokenCounter, build_messages, 
                                    rewrite_messages, select_passages)
 from bot.answering.types import REFUSAL_VI, Answer, Citation
 from bot.answering.verify import CheckedSentence, render, sentence_supported, verify
+from bot.documents.chunking import span_heading
 from bot.documents.normalize import sentence_spans
 from bot.indexing.index import Index, open_index
 from bot.indexing.ingest import ingest, rechunk
@@ -82,13 +83,17 @@ def _citations(index: Index, sentences: list[Sentence]) -> tuple[str, list[Citat
             numbers[chunk.id] = len(numbers) + 1
             citations.append(Citation(
                 n=numbers[chunk.id], doc=chunk.doc_id, title=index.doc_info(chunk.doc_id)["title"], page=chunk.page,
-                heading=chunk.heading, quote=sentence.text, start=sentence.start, end=sentence.end))
+                heading=span_heading(chunk.heading, chunk.text, sentence.start - chunk.start,
+                                     sentence.end - chunk.start),
+                quote=sentence.text, start=sentence.start, end=sentence.end))
         else:  # a second sentence of the same passage widens its quote
             citation = citations[numbers[chunk.id] - 1]
             if sentence.start >= citation.end:
                 doc_text = chunk.text
                 citation.quote = doc_text[citation.start - chunk.start:sentence.end - chunk.start]
                 citation.end = sentence.end
+                citation.heading = span_heading(chunk.heading, chunk.text, citation.start - chunk.start,
+                                                citation.end - chunk.start)
         parts.append(f"{chr(10) if parts and is_list_item(sentence.text) else ''}{sentence.text.rstrip()} "
                      f"[{numbers[chunk.id]}]")
     return " ".join(parts).replace(" \n", "\n"), citations
@@ -115,7 +120,8 @@ def _generated_citations(index: Index, prompt_passages: Sequence[PromptPassage],
         end = max(e for _, e in spans[n])
         citations.append(Citation(
             n=shown, doc=chunk.doc_id, title=index.doc_info(chunk.doc_id)["title"], page=chunk.page,
-            heading=chunk.heading, quote=chunk.text[start:end], start=chunk.start + start, end=chunk.start + end))
+            heading=span_heading(chunk.heading, chunk.text, start, end), quote=chunk.text[start:end],
+            start=chunk.start + start, end=chunk.start + end))
     return render(sentences, numbers), citations
 
 

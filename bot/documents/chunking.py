@@ -91,6 +91,27 @@ def _range_label(labels: list[str]) -> str:
     return f"{first} – {last}"
 
 
+def span_heading(heading: str, text: str, start: int, end: int) -> str:
+    """The heading of text[start:end] inside a chunk of an article: «… › Điều 11 › khoản 1–2» narrowed to the
+    khoản the span lies in («… › Điều 11 › khoản 1»), so that a citation names the clause it quotes.
+
+    A chunk holding a whole article gains the khoản («… › Điều 9» -> «… › Điều 9 › khoản 2»). The chunk's own
+    heading stands when the span opens before the chunk's first khoản, or the heading names a điểm.
+    """
+    parts = heading.split(SEPARATOR)
+    article = next((i for i, part in enumerate(parts) if part.startswith("Điều ")), None)
+    whole_article = article == len(parts) - 1
+    clause_run = article == len(parts) - 2 and parts[-1].startswith("khoản") and "điểm" not in parts[-1]
+    if article is None or not (whole_article or clause_run):
+        return heading
+    clauses = [(m.start(), f"khoản {m.group(1)}") for m in CLAUSE.finditer(text)]
+    first = [label for offset, label in clauses if offset <= start]
+    last = [label for offset, label in clauses if offset < end]
+    if not first:
+        return heading
+    return SEPARATOR.join([*parts[:article + 1], _range_label([first[-1], last[-1]])])
+
+
 def _article_units(text: str, article: Article, limit: int) -> list[Unit]:
     """The article cut into khoản (or, for a long khoản, điểm or sentences)."""
     blocks: list[tuple[str, int, int]] = []  # (label, start, end)
