@@ -431,6 +431,21 @@ def test_a_quotation_is_quoted_whole(text: str, expected: list[str]) -> None:
     assert [text[s:e] for s, e in answer_sentences(text)][:len(expected)] == expected
 
 
+def test_a_quotation_split_over_two_chunks_is_quoted_once_and_whole() -> None:
+    from bot.answering.extractive import candidate_sentences
+    from bot.documents.model import Chunk
+    from bot.retrieval.hybrid import Passage
+    from bot.retrieval.query import make_query
+
+    doc = "Bác nhắc nhở: “Khuyết điểm to là xem khinh việc dân vận. Đó là sai lầm rất to, rất có hại”."
+    tail = doc.index("Đó là")
+    first = Passage(Chunk("c1", "doc", doc[tail:], tail, len(doc), "", ""), 0.0, 1, dense_score=0.9)  # the overlap
+    second = Passage(Chunk("c2", "doc", doc, 0, len(doc), "", ""), 0.0, 2, dense_score=0.9)
+    sentences = candidate_sentences(make_query("Vì sao xem khinh việc dân vận là sai lầm rất to?"), [first, second], 0.5)
+    assert [s.text for s in sentences] == [doc]
+    assert sentences[0].passage is second and (sentences[0].start, sentences[0].end) == (0, len(doc))
+
+
 def test_a_photo_credit_is_no_part_of_the_sentence_quoted() -> None:
     from bot.answering.extractive import candidate_sentences
     from bot.retrieval.query import make_query

@@ -409,6 +409,8 @@ def test_the_article_a_heading_path_holds(heading: str, article: str | None) -> 
     ("Luật › Điều 11", "1. Ủy", "quy ước.", "Luật › Điều 11 › khoản 1"),  # a whole article gains the khoản
     ("Luật › Điều 11 › khoản 1 › điểm a – khoản 2", "1. Ủy", "quy ước.",
      "Luật › Điều 11 › khoản 1 › điểm a – khoản 2"),
+    ("Bài viết › Điều chỉnh phương thức vận động", "1. Ủy", "quy ước.",
+     "Bài viết › Điều chỉnh phương thức vận động"),  # a news section, not an article
 ])
 def test_a_span_is_headed_by_the_khoan_it_lies_in(heading: str, start_at: str, end_at: str, expected: str) -> None:
     from bot.documents.chunking import span_heading

@@ -82,10 +82,19 @@ def candidate_sentences(query: Query, passages: list[Passage], rank_decay: float
             score = overlap / (1 + rank_decay * (passage.rank - 1))
             scored.append(Sentence(passage, chunk.start + s, chunk.start + e, text, score))
     scored.sort(key=lambda s: -s.score)
-    unique: dict[tuple[str, int], Sentence] = {}
-    for sentence in scored:  # overlapping chunks repeat sentences: keep the best-ranked copy
-        unique.setdefault((sentence.passage.chunk.doc_id, sentence.start), sentence)
-    return list(unique.values())
+    # Overlapping chunks repeat sentences: keep the best-scored copy. A chunk that holds a quotation whole
+    # gives the copy its whole span («“Khuyết điểm to … rất có hại”.» over the next chunk's «Đó là sai lầm
+    # rất to, rất có hại”.»), at the better score.
+    kept: list[Sentence] = []
+    for sentence in scored:
+        same = next((k for k in kept if k.passage.chunk.doc_id == sentence.passage.chunk.doc_id
+                     and k.start < sentence.end and sentence.start < k.end), None)
+        if same is None:
+            kept.append(sentence)
+        elif sentence.start <= same.start and same.end <= sentence.end and sentence.text != same.text:
+            kept[kept.index(same)] = Sentence(sentence.passage, sentence.start, sentence.end, sentence.text,
+                                              same.score)
+    return kept
 
 
 def focus_passages(sentences: list[Sentence], keep_ratio: float) -> list[Passage]:

@@ -91,6 +91,9 @@ def _range_label(labels: list[str]) -> str:
     return f"{first} – {last}"
 
 
+_ARTICLE_PART = re.compile(r"Điều \d+[a-z]?")  # «Điều 11», not a section «Điều chỉnh phương thức …»
+
+
 def span_heading(heading: str, text: str, start: int, end: int) -> str:
     """The heading of text[start:end] inside a chunk of an article: «… › Điều 11 › khoản 1–2» narrowed to the
     khoản the span lies in («… › Điều 11 › khoản 1»), so that a citation names the clause it quotes.
@@ -99,7 +102,7 @@ def span_heading(heading: str, text: str, start: int, end: int) -> str:
     heading stands when the span opens before the chunk's first khoản, or the heading names a điểm.
     """
     parts = heading.split(SEPARATOR)
-    article = next((i for i, part in enumerate(parts) if part.startswith("Điều ")), None)
+    article = next((i for i, part in enumerate(parts) if _ARTICLE_PART.fullmatch(part)), None)
     whole_article = article == len(parts) - 1
     clause_run = article == len(parts) - 2 and parts[-1].startswith("khoản") and "điểm" not in parts[-1]
     if article is None or not (whole_article or clause_run):
