@@ -444,6 +444,12 @@ def test_a_quotation_split_over_two_chunks_is_quoted_once_and_whole() -> None:
     sentences = candidate_sentences(make_query("Vì sao xem khinh việc dân vận là sai lầm rất to?"), [first, second], 0.5)
     assert [s.text for s in sentences] == [doc]
     assert sentences[0].passage is second and (sentences[0].start, sentences[0].end) == (0, len(doc))
+    # the quotation's two sentences, split in a chunk that ends inside it, give way to the whole too
+    head = doc[:tail].rstrip()
+    third = Passage(Chunk("c3", "doc", head, 0, len(head), "", ""), 0.0, 1, dense_score=0.9)
+    sentences = candidate_sentences(make_query("Khuyết điểm to là xem khinh việc dân vận, sai lầm rất to?"),
+                                    [third, first, second], 0.5)
+    assert [s.text for s in sentences] == [doc]
 
 
 def test_a_photo_credit_is_no_part_of_the_sentence_quoted() -> None:

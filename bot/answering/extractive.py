@@ -92,8 +92,10 @@ def candidate_sentences(query: Query, passages: list[Passage], rank_decay: float
         if same is None:
             kept.append(sentence)
         elif sentence.start <= same.start and same.end <= sentence.end and sentence.text != same.text:
-            kept[kept.index(same)] = Sentence(sentence.passage, sentence.start, sentence.end, sentence.text,
-                                              same.score)
+            whole = Sentence(sentence.passage, sentence.start, sentence.end, sentence.text, same.score)
+            kept[kept.index(same)] = whole
+            kept = [k for k in kept if k is whole or k.passage.chunk.doc_id != whole.passage.chunk.doc_id
+                    or not (whole.start <= k.start and k.end <= whole.end)]
     return kept
 
 
