@@ -94,9 +94,10 @@ def _citations(index: Index, sentences: list[Sentence]) -> tuple[str, list[Citat
                 citation.end = sentence.end
                 citation.heading = span_heading(chunk.heading, chunk.text, citation.start - chunk.start,
                                                 citation.end - chunk.start)
-        parts.append(f"{chr(10) if parts and is_list_item(sentence.text) else ''}{sentence.text.rstrip()} "
-                     f"[{numbers[chunk.id]}]")
-    return " ".join(parts).replace(" \n", "\n"), citations
+        if parts:  # a list item starts its own line
+            parts.append("\n" if is_list_item(sentence.text) else " ")
+        parts.append(f"{sentence.text.rstrip()} [{numbers[chunk.id]}]")
+    return "".join(parts), citations
 
 
 def _generated_citations(index: Index, prompt_passages: Sequence[PromptPassage],
