@@ -82,8 +82,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
             print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
             return 0
         print(result.text)
-    if result.fallback_reason:
-        print(f"(!) {result.fallback_reason}", file=sys.stderr)
+    for note in (result.caution, result.fallback_reason):
+        if note:
+            print(f"(!) {note}", file=sys.stderr)
     for c in result.citations:
         where = c.heading or c.title + (f", trang {c.page}" if c.page else "")
         print(f"  [{c.n}] {where} ({c.doc})")

@@ -77,6 +77,8 @@ def test_report_files_and_ranges(report_dir: Path) -> None:
     assert report["retrieval"]["hit@5"] == 1.0
     assert report["refusal"]["correct_refusals"] == 1 and report["refusal"]["fabricated_answers"] == 0
     assert report["refusal"]["correct_answers"] == 1 and report["refusal"]["false_refusals"] == 0
+    assert report["refusal"]["cautioned_answers"] == 0 and report["refusal"]["cautioned_fabricated"] == 0
+    assert all(row["caution"] is False for row in report["questions"])
     assert {"p50", "p95", "retrieval_p50", "answer_p50"} <= set(report["latency_ms"])
     for name in ("report.md", "questions.csv", *CHARTS):
         assert (report_dir / name).stat().st_size > 0

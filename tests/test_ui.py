@@ -273,6 +273,10 @@ def test_answer_message_has_numbered_chips_backend_and_fallback() -> None:
     assert "Quy chế &lt;họp&gt;, trang 3" in html and "[7]" in html and "#hd-cite-a0123456789ab-7" not in html
     assert "Trả lời bởi: trích nguyên văn" in html and "Chế độ dự phòng" in html and "&lt;models/x.gguf&gt;" in html
     assert 'hd-dislike hd-on' in html and "Nguồn trích dẫn" in html
+    assert "hd-caution" not in html
+    cautioned = answer_html({**record, "answer": {**record["answer"], "caution": "Có thể <không> trả lời trực tiếp."}})
+    assert '<div class="hd-caution">⚠️ Có thể &lt;không&gt; trả lời trực tiếp.</div>' in cautioned
+    assert cautioned.index("hd-caution") < cautioned.index("hd-text")  # read before the answer
     assert short_heading("Luật 10/2022/QH15 › Chương II") == "Luật 10/2022/QH15 › Chương II"
     assert citation_label({"n": 1, "doc": "x.txt", "title": "Bài báo", "heading": "", "page": None}) == "Bài báo"
 
@@ -327,17 +331,22 @@ def test_conversation_exports(tmp_path: Path) -> None:
     records = [{"id": "a1", "question": "Hương ước là gì?", "rating": None, "answer": {
         "answer": "Hương ước là văn bản của cộng đồng. [1]", "refused": False, "citations": [citation],
         "backend": "extractive", "fallback_reason": ""}},
+        {"id": "a3", "question": "Thủ tục ly hôn?", "rating": None, "answer": {
+            "answer": "Hương ước là văn bản của cộng đồng. [1]", "refused": False, "citations": [citation],
+            "backend": "extractive", "fallback_reason": "", "caution": "Tài liệu có thể không trả lời trực tiếp."}},
         {"id": "a2", "question": "Phở bò?", "rating": None, "answer": {
             "answer": "Tài liệu hiện có không đề cập đến nội dung này.", "refused": True, "citations": [],
             "backend": "extractive", "fallback_reason": ""}}]
     md = conversation_markdown(records)
-    assert "## 1. Hương ước là gì?" in md and "## 2. Phở bò?" in md
+    assert "## 1. Hương ước là gì?" in md and "## 3. Phở bò?" in md
+    assert md.count("*Tài liệu có thể không trả lời trực tiếp.*") == 1
     assert "[1] Trang <b>thử</b> — Nghị định 61/2023/NĐ-CP › Điều 2 (tệp: trang.html)" in md
     assert "> Hương ước là <i>văn bản</i> của cộng đồng." in md
     path = conversation_docx(records, tmp_path / "hoi-dap.docx")
     text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
     assert "Hương ước là gì?" in text and "Hương ước là <i>văn bản</i> của cộng đồng." in text
     assert "Nguồn trích dẫn" in text and "Tài liệu hiện có không đề cập" in text
+    assert text.count("Tài liệu có thể không trả lời trực tiếp.") == 1
 
 
 # --- HTTP API with login required ----------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 Each rule is general (it reads the question's shape, not any one document):
 - a question about an article (Điều N) of a named document that has no such article;
+- a document named (by number, by name in capitals, or a well-known law in any case) or a year asked about
+  that neither the corpus' titles nor the retrieved passages mention;
 - a question asking for a kind of fact (a number, date, duration, person, name, speaker's words) when no
   answering sentence holds one (``facts``);
 - an organ at a level ("Hội đồng nhân dân cấp huyện") that no retrieved passage names: a false premise;
@@ -12,11 +14,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.documents.normalize import fold, strip_diacritics
 from bot.documents.structure import DOC_NUMBER
 from bot.retrieval.hybrid import Passage
-from bot.retrieval.query import (Query, abbreviations, article_references, content_pairs, content_terms,
+from bot.retrieval.query import (Query, abbreviations, article_references, content_pairs, content_terms, data_lines,
                                  names_document, plain_form)
 from bot.answering.facts import Fact
 from bot.settings import AnswerSettings
@@ -28,6 +31,8 @@ class Evidence:
     reason: str = ""
     coverage: float = 0.0
     dense: float = 0.0
+    # ok, but close to the weak-evidence line: the answer says the documents may not answer directly
+    uncertain: bool = False
 
 
 def _norm(text: str, plain: bool) -> str:
@@ -85,15 +90,53 @@ _NAMED_DOC = re.compile(r"\b(?:bộ luật|luật|nghị định|nghị quyết|
                         re.IGNORECASE)
 
 
+def _words(text: str) -> str:
+    """Accent-free words between spaces, punctuation dropped: «Luật Phòng, chống tham nhũng» and «luat phong
+    chong tham nhung» compare equal."""
+    return " " + " ".join(re.findall(r"\w+", plain_form(text))) + " "
+
+
+@lru_cache(maxsize=1)
+def _other_documents() -> tuple[tuple[str, str], ...]:
+    """Laws people name in lower case as often as not (bot/data/document_names.txt): (name, ``_words`` of it)."""
+    return tuple((line.strip(), _words(line)) for line in data_lines("document_names.txt"))
+
+
 def _unknown_document(question: str, titles: list[str], passages: list[Passage]) -> str | None:
-    """A document named by number, or by kind and name, that neither the corpus nor the passages know."""
-    known = plain_form(" ".join(titles) + " " + " ".join(p.chunk.context + " " + p.chunk.text for p in passages))
+    """A document named by number, by kind and a capitalised name, or by a well-known name in any case
+    («luật đất đai»), that neither the corpus' titles nor the passages mention."""
+    known_text = " ".join(titles) + " " + " ".join(p.chunk.context + " " + p.chunk.text for p in passages)
+    known, known_words = plain_form(known_text), _words(known_text)
     for number in DOC_NUMBER.findall(question):
         if plain_form(number) not in known:
             return f"document {number} is not in the corpus"
     for match in _NAMED_DOC.finditer(question):
-        if match.group(1)[0].isupper() and not match.group(1).isdigit() and plain_form(match.group(0)) not in known:
+        if match.group(1)[0].isupper() and not match.group(1).isdigit() and _words(match.group(0)) not in known_words:
             return f"'{match.group(0)}' is not in the corpus"
+    asked = _words(question)
+    for name, words in _other_documents():
+        if words in asked and words not in known_words:
+            return f"'{name}' is not in the corpus"
+    return None
+
+
+_YEAR = re.compile(r"(?<![\d/.-])(?:19|20)\d\d(?![\d/.-])")
+# «Theo Bộ luật Hình sự năm 2017, …»: a year naming a document's version, which its title may not hold; an
+# amendment («Luật … sửa đổi năm 2025») is another document.
+_VERSION_OF_DOCUMENT = re.compile(r"\b(?:bo luat|luat|nghi dinh|nghi quyet|thong tu|chi thi|quyet dinh|phap lenh"
+                                  r"|hien phap)\b(?:(?!\bsua doi\b|\bbo sung\b)[^,.;:?!])*$")
+
+
+def _unmentioned_year(question: str, titles: list[str], passages: list[Passage]) -> str | None:
+    """A year the question asks about («mức lương cơ sở năm 2025», «… sửa đổi năm 2025») that no passage and
+    no title mentions: the documents are of other years, and a clause of theirs would answer another question."""
+    known = " ".join(titles) + " " + " ".join(p.chunk.context + " " + p.chunk.text for p in passages)
+    plain = plain_form(question)
+    for match in _YEAR.finditer(plain):
+        if _VERSION_OF_DOCUMENT.search(plain[:match.start()]):
+            continue
+        if not re.search(rf"(?<!\d){match.group(0)}(?!\d)", known):
+            return f"no passage mentions the year {match.group(0)}"
     return None
 
 
@@ -140,14 +183,14 @@ def assess(query: Query, passages: list[Passage], fact: Fact | None, fact_found:
     dense = max((p.dense_score or 0.0) for p in top)
     titles = [f"{number} {title}" for number, title, _ in doc_articles.values()]
     missing = (_missing_article(query.question, doc_articles) or _unknown_document(query.question, titles, passages)
-               or _unnamed_organ(query, passages))
+               or _unmentioned_year(query.question, titles, passages) or _unnamed_organ(query, passages))
     if missing:
         return Evidence(False, missing, coverage, dense)
     if fact and fact.required and not fact_found:
         return Evidence(False, f"no answering sentence holds the {fact.kind} asked for", coverage, dense)
-    if dense < cfg.min_dense_score and (coverage < cfg.min_term_coverage or pair_share is None
-                                        or pair_share < cfg.min_pair_coverage):
+    few_pairs = pair_share is None or pair_share < cfg.min_pair_coverage
+    if dense < cfg.min_dense_score and (coverage < cfg.min_term_coverage or few_pairs):
         pairs_found = "" if pair_share is None else f", pairs {pair_share:.2f}"
         return Evidence(False, f"weak evidence (dense {dense:.3f}, coverage {coverage:.2f}{pairs_found})",
                         coverage, dense)
-    return Evidence(True, "", coverage, dense)
+    return Evidence(True, "", coverage, dense, uncertain=dense < cfg.confident_dense_score and few_pairs)

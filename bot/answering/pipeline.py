@@ -47,6 +47,8 @@ TOO_LONG_VI = ("Câu hỏi dài {length} ký tự, vượt giới hạn {limit} 
 SMALL_TALK_VI = ("Rất vui được hỗ trợ bạn. Tôi là trợ lý Hỏi đáp Dân vận: tôi trả lời câu hỏi về công tác dân vận "
                  "từ các tài liệu đã nạp, kèm đoạn văn bản làm căn cứ; khi tài liệu không có thông tin, tôi sẽ nói rõ. "
                  "Mời bạn đặt câu hỏi bất cứ lúc nào.")
+CAUTION_VI = ("Tài liệu hiện có có thể không trả lời trực tiếp câu hỏi này: dưới đây là những đoạn gần nhất. "
+              "Hãy đọc kỹ nguồn trước khi sử dụng.")
 NO_DOCUMENTS_VI = "Chưa có tài liệu nào được nạp. Hãy thêm tệp vào thư mục tài liệu rồi lập chỉ mục."
 
 _indexes: dict[tuple, Index] = {}
@@ -300,6 +302,8 @@ def answer_stream(question: str, history: list[Turn] | None = None, settings: Se
         result = Answer(text, refused=False, citations=citations, passages=passages, backend="extractive",
                         query=query.text, model_text=model_text, dropped=dropped, usage=usage)
     result.fallback_reason = fallback
+    if not result.refused and evidence.uncertain:
+        result.caution = CAUTION_VI
     timings["answer_ms"] = (time.perf_counter() - compose_started) * 1000
     timings["total_ms"] = (time.perf_counter() - started) * 1000
     result.timings_ms = timings

@@ -32,6 +32,8 @@ class Answer:
     refusal_reason: str = ""  # why it refused, for logs and evaluation (English)
     # Set when the chosen backend could not answer and extractive answering stood in (Vietnamese, for users).
     fallback_reason: str = ""
+    # Set when the evidence is close to too weak: the documents may not answer directly (Vietnamese, for users).
+    caution: str = ""
     model_text: str = ""  # a generated answer as the model wrote it, before verification
     dropped: list[str] = field(default_factory=list)  # generated sentences the verification left out
     usage: dict = field(default_factory=dict)  # prompt/completion tokens and passages of a generated answer
@@ -51,6 +53,7 @@ class Answer:
             "query": self.query,
             "refusal_reason": self.refusal_reason,
             "fallback_reason": self.fallback_reason,
+            "caution": self.caution,
             "model_text": self.model_text,
             "dropped": self.dropped,
             "usage": self.usage,

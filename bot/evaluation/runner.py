@@ -60,6 +60,7 @@ def evaluate_item(index: Index, settings: Settings, item: Item, k: int) -> dict:
         "latency_ms": result.timings_ms.get("total_ms", 0.0),
         "retrieval_ms": result.timings_ms.get("retrieval_ms", 0.0),
         "answer_ms": result.timings_ms.get("answer_ms", 0.0),
+        "caution": bool(result.caution),
     }
     if item.answerable:
         for kk in HIT_KS:
@@ -111,6 +112,9 @@ def summarize(rows: list[dict]) -> dict:
             "fabricated_answers": len(unanswerable) - correct_refusals,
             "correct_answers": correct_answers,
             "refused_unanswerable_rate": round(correct_refusals / len(unanswerable), 4) if unanswerable else 0.0,
+            # answers shown with the caution that the documents may not answer directly
+            "cautioned_answers": sum(1 for r in answerable if not r["refused"] and r.get("caution")),
+            "cautioned_fabricated": sum(1 for r in unanswerable if not r["refused"] and r.get("caution")),
         },
         "latency_ms": {"p50": round(m.percentile(latencies, 0.5), 1), "p95": round(m.percentile(latencies, 0.95), 1),
                        "retrieval_p50": round(m.percentile([r["retrieval_ms"] for r in rows], 0.5), 1),

@@ -74,7 +74,10 @@ def metrics_html(report: dict) -> str:
         ["Từ chối", cells([("độ chính xác", refusal["accuracy"]), ("từ chối đúng", refusal["correct_refusals"]),
                            ("từ chối nhầm", refusal["false_refusals"]),
                            ("trả lời câu không có thông tin", refusal["fabricated_answers"]),
-                           ("trả lời đúng chỗ", refusal["correct_answers"])])],
+                           ("trả lời đúng chỗ", refusal["correct_answers"]),
+                           # reports of earlier versions have no cautions
+                           ("trả lời kèm lưu ý (câu có / không có thông tin)",
+                            f"{refusal.get('cautioned_answers', 0)} / {refusal.get('cautioned_fabricated', 0)}")])],
         ["Thời gian (ms)", cells([("trung vị", latency["p50"]), ("p95", latency["p95"]),
                                   ("truy hồi (trung vị)", latency["retrieval_p50"]),
                                   ("trả lời (trung vị)", latency["answer_p50"])])],

@@ -20,6 +20,15 @@ def _where(citation: dict) -> str:
     return where
 
 
+def _notes(result: dict) -> list[str]:
+    """What the chat shows beside an answer: the caution that the documents may not answer directly, and
+    why a fallback answered."""
+    notes = [result["caution"]] if result.get("caution") else []
+    if result.get("fallback_reason"):
+        notes.append(f"Chế độ dự phòng: {result['fallback_reason']}")
+    return notes
+
+
 def _stamp(at: float | None) -> str:
     return time.strftime("%d/%m/%Y %H:%M", time.localtime(at or time.time()))
 
@@ -30,8 +39,7 @@ def conversation_markdown(records: list[dict], at: float | None = None) -> str:
         result = record["answer"]
         lines += [f"## {number}. {record['question'].strip()}", "", result.get("answer", "").strip(), ""]
         lines.append(f"*Trả lời bởi: {backend_label(result.get('backend', ''))}*")
-        if result.get("fallback_reason"):
-            lines.append(f"*Chế độ dự phòng: {result['fallback_reason']}*")
+        lines += [f"*{note}*" for note in _notes(result)]
         lines.append("")
         if result.get("citations"):
             lines += [f"**{SOURCES_HEADER_VI}**", ""]
@@ -63,8 +71,8 @@ def conversation_docx(records: list[dict], path: Path, at: float | None = None) 
         run = note.add_run(f"Trả lời bởi: {backend_label(result.get('backend', ''))}")
         run.italic = True
         run.font.size = Pt(9)
-        if result.get("fallback_reason"):
-            run = document.add_paragraph().add_run(f"Chế độ dự phòng: {result['fallback_reason']}")
+        for text in _notes(result):
+            run = document.add_paragraph().add_run(text)
             run.italic = True
             run.font.size = Pt(9)
         if result.get("citations"):

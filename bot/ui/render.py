@@ -88,8 +88,10 @@ def answer_html(record: dict) -> str:
         return f'<a class="hd-ref" href="#hd-cite-{aid}-{n}" title="Xem nguồn [{n}]">[{n}]</a>'
 
     text = _CITE_MARK.sub(link, multiline(result.get("answer", "")))
-    parts = [f'<div class="hd-answer" id="hd-answer-{aid}">',
-             f'<div class="hd-text{" hd-refused" if result.get("refused") else ""}">{text}</div>']
+    parts = [f'<div class="hd-answer" id="hd-answer-{aid}">']
+    if result.get("caution"):
+        parts.append(f'<div class="hd-caution">⚠️ {esc(result["caution"])}</div>')
+    parts += [f'<div class="hd-text{" hd-refused" if result.get("refused") else ""}">{text}</div>']
     if result.get("citations"):
         chips = "".join(
             f'<a class="hd-chip" href="#hd-cite-{aid}-{c["n"]}" title="{esc(citation_tooltip(c))}">'
