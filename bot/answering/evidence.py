@@ -85,21 +85,31 @@ def _missing_article(question: str, doc_articles: dict[str, tuple[str, str, set[
     return None
 
 
-# "Bộ luật Lao động": a document named by its kind and a capitalised name of two words.
-_NAMED_DOC = re.compile(r"\b(?:bộ luật|luật|nghị định|nghị quyết|thông tư|chỉ thị|pháp lệnh)\s+(\w+)\s+(\w+)",
+# "Bộ luật Lao động": a document named by its kind and a capitalised name of two words («pháp luật Việt Nam»
+# and «kỷ luật Đảng» name none).
+_NAMED_DOC = re.compile(r"(?<!pháp )(?<!kỷ )\b(?:bộ luật|luật|nghị định|nghị quyết|thông tư|chỉ thị|pháp lệnh)\s+(\w+)\s+(\w+)",
                         re.IGNORECASE)
 
 
 def _words(text: str) -> str:
-    """Accent-free words between spaces, punctuation dropped: «Luật Phòng, chống tham nhũng» and «luat phong
-    chong tham nhung» compare equal."""
+    """Accent-free words between spaces, punctuation dropped: what a passage or title mentions."""
     return " " + " ".join(re.findall(r"\w+", plain_form(text))) + " "
 
 
+def _name_pattern(name: str) -> re.Pattern:
+    """A listed name as a question may type it: any case and accents, its own commas optional, and never a
+    part of «pháp luật», «kỷ luật» or «bộ luật» («theo pháp luật, doanh nghiệp …» names no Luật Doanh nghiệp)."""
+    parts = [re.escape(part) for part in re.split(r"\s*,\s*|\s+", plain_form(name).strip())]
+    commas = [r",?\s*" if "," in gap else r"\s+" for gap in re.findall(r"\s*,\s*|\s+", plain_form(name).strip())]
+    body = parts[0] + "".join(gap + part for gap, part in zip(commas, parts[1:]))
+    return re.compile(rf"(?<!phap )(?<!ky )(?<!bo )\b{body}\b")
+
+
 @lru_cache(maxsize=1)
-def _other_documents() -> tuple[tuple[str, str], ...]:
-    """Laws people name in lower case as often as not (bot/data/document_names.txt): (name, ``_words`` of it)."""
-    return tuple((line.strip(), _words(line)) for line in data_lines("document_names.txt"))
+def _other_documents() -> tuple[tuple[str, re.Pattern, str], ...]:
+    """Laws people name in lower case as often as not (bot/data/document_names.txt): (name, how a question
+    types it, ``_words`` of it)."""
+    return tuple((line.strip(), _name_pattern(line), _words(line)) for line in data_lines("document_names.txt"))
 
 
 def _unknown_document(question: str, titles: list[str], passages: list[Passage]) -> str | None:
@@ -107,36 +117,46 @@ def _unknown_document(question: str, titles: list[str], passages: list[Passage])
     («luật đất đai»), that neither the corpus' titles nor the passages mention."""
     known_text = " ".join(titles) + " " + " ".join(p.chunk.context + " " + p.chunk.text for p in passages)
     known, known_words = plain_form(known_text), _words(known_text)
-    for number in DOC_NUMBER.findall(question):
+    for number in DOC_NUMBER.findall(question.upper()):  # «nghi dinh 100/2019/nd-cp» names one too
         if plain_form(number) not in known:
             return f"document {number} is not in the corpus"
     for match in _NAMED_DOC.finditer(question):
         if match.group(1)[0].isupper() and not match.group(1).isdigit() and _words(match.group(0)) not in known_words:
             return f"'{match.group(0)}' is not in the corpus"
-    asked = _words(question)
-    for name, words in _other_documents():
-        if words in asked and words not in known_words:
+    asked = plain_form(question)
+    for name, pattern, words in _other_documents():
+        if pattern.search(asked) and words not in known_words:
             return f"'{name}' is not in the corpus"
     return None
 
 
-_YEAR = re.compile(r"(?<![\d/.-])(?:19|20)\d\d(?![\d/.-])")
-# «Theo Bộ luật Hình sự năm 2017, …»: a year naming a document's version, which its title may not hold; an
-# amendment («Luật … sửa đổi năm 2025») is another document.
-_VERSION_OF_DOCUMENT = re.compile(r"\b(?:bo luat|luat|nghi dinh|nghi quyet|thong tu|chi thi|quyet dinh|phap lenh"
-                                  r"|hien phap)\b(?:(?!\bsua doi\b|\bbo sung\b)[^,.;:?!])*$")
+# A year asked about: «năm 2025», «giai đoạn 2021–2025», «từ 2020 đến 2025» (a bare «2000 hộ» is a count).
+_ASKED_YEAR = re.compile(r"\b(?:nam|giai doan|tu|den)\s+((?:19|20)\d\d)(?:\s*[-–]\s*((?:19|20)\d\d))?(?![\d/]|[.,]\d)")
+_AMENDMENT = re.compile(r"\b(?:sua doi|bo sung|thay the)\b")
+_ISSUED_YEAR = re.compile(r"/((?:19|20)\d\d)/")
 
 
-def _unmentioned_year(question: str, titles: list[str], passages: list[Passage]) -> str | None:
+def _unmentioned_year(question: str, titles: list[str], passages: list[Passage], legal: dict[str, str]) -> str | None:
     """A year the question asks about («mức lương cơ sở năm 2025», «… sửa đổi năm 2025») that no passage and
-    no title mentions: the documents are of other years, and a clause of theirs would answer another question."""
+    no title mentions: the documents are of other years, and a clause of theirs would answer another question.
+
+    legal: doc id -> number of the legal documents indexed. A law stays in force: a year after a retrieved
+    law's own («Năm 2025 bầu trưởng thôn theo trình tự nào?») is no reason, unless the question asks for an
+    amendment. Nor is a year naming the version of a document named just before it («Bộ luật Hình sự năm 2017»).
+    """
     known = " ".join(titles) + " " + " ".join(p.chunk.context + " " + p.chunk.text for p in passages)
     plain = plain_form(question)
-    for match in _YEAR.finditer(plain):
-        if _VERSION_OF_DOCUMENT.search(plain[:match.start()]):
+    names = [_words(t).strip() for t in titles] + [words.strip() for _, _, words in _other_documents()]
+    in_force = [int(year) for p in passages for year in _ISSUED_YEAR.findall(legal.get(p.chunk.doc_id, ""))]
+    amendment = _AMENDMENT.search(plain) is not None
+    for match in _ASKED_YEAR.finditer(plain):
+        before = _words(plain[:match.start()]).strip()
+        if match.group(0).startswith("nam") and any(name and before.endswith(name) for name in names):
             continue
-        if not re.search(rf"(?<!\d){match.group(0)}(?!\d)", known):
-            return f"no passage mentions the year {match.group(0)}"
+        for year in filter(None, match.groups()):
+            if re.search(rf"(?<!\d){year}(?!\d)", known) or (in_force and not amendment and min(in_force) <= int(year)):
+                continue
+            return f"no passage mentions the year {year}"
     return None
 
 
@@ -183,7 +203,8 @@ def assess(query: Query, passages: list[Passage], fact: Fact | None, fact_found:
     dense = max((p.dense_score or 0.0) for p in top)
     titles = [f"{number} {title}" for number, title, _ in doc_articles.values()]
     missing = (_missing_article(query.question, doc_articles) or _unknown_document(query.question, titles, passages)
-               or _unmentioned_year(query.question, titles, passages) or _unnamed_organ(query, passages))
+               or _unmentioned_year(query.question, titles, passages, {d: n for d, (n, _, _) in doc_articles.items()})
+               or _unnamed_organ(query, passages))
     if missing:
         return Evidence(False, missing, coverage, dense)
     if fact and fact.required and not fact_found:

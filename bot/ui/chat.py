@@ -150,7 +150,7 @@ class Examples:
                     except Exception:  # noqa: BLE001 - an example that fails is just not shown
                         log.exception("example question failed: %s", question)
                         continue
-                    if not result.refused and result.citations:
+                    if not result.refused and result.citations and not result.caution:
                         chosen.append(question)
                 self._key, self._questions = key, chosen
             return list(self._questions)
