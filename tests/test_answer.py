@@ -70,6 +70,8 @@ def test_answer_citation_fields(tiny_index) -> None:
     "tỷ số trận đấu tối qua",
     "Thời tiết Hà Nội hôm nay thế nào?",
     "hom nay troi co mua khong",
+    # «Hà Nội» is a pair the news holds; no passage is close in meaning (dense score under the floor)
+    "mai hà nội có mưa không",
 ])
 def test_off_topic_question_is_refused(tiny_index, question: str) -> None:
     result = ask(tiny_index, question)

@@ -7,7 +7,8 @@ Each rule is general (it reads the question's shape, not any one document):
 - a question asking for a kind of fact (a number, date, duration, person, name, speaker's words) when no
   answering sentence holds one (``facts``);
 - an organ at a level ("Hội đồng nhân dân cấp huyện") that no retrieved passage names: a false premise;
-- evidence too weak: low dense similarity, and few of the question's terms or of its syllable pairs found.
+- evidence too weak: very low dense similarity, or low dense similarity and few of the question's terms or of
+  its syllable pairs found.
 """
 
 from __future__ import annotations
@@ -210,7 +211,7 @@ def assess(query: Query, passages: list[Passage], fact: Fact | None, fact_found:
     if fact and fact.required and not fact_found:
         return Evidence(False, f"no answering sentence holds the {fact.kind} asked for", coverage, dense)
     few_pairs = pair_share is None or pair_share < cfg.min_pair_coverage
-    if dense < cfg.min_dense_score and (coverage < cfg.min_term_coverage or few_pairs):
+    if dense < cfg.min_dense_floor or (dense < cfg.min_dense_score and (coverage < cfg.min_term_coverage or few_pairs)):
         pairs_found = "" if pair_share is None else f", pairs {pair_share:.2f}"
         return Evidence(False, f"weak evidence (dense {dense:.3f}, coverage {coverage:.2f}{pairs_found})",
                         coverage, dense)
