@@ -427,6 +427,12 @@ LAW_10 = {"doc": "10/2022/QH15"}  # the passages' document is this law
      "'Luật Phòng, chống tham nhũng' is not in the corpus"),
     ("nghi dinh 100/2019/nd-cp quy dinh muc phat the nao", [], "Nhân dân giám sát.", {},
      "document 100/2019/ND-CP is not in the corpus"),
+    # a kind, number and year without the suffix: another year's decree of the same number is another decree
+    ("nghi dinh 59/2024 huong dan luat dan chu co so the nao", ["59/2023/NĐ-CP Nghị định"], "Nhân dân giám sát.", {},
+     "document 59/2024 is not in the corpus"),
+    ("nghị định 145/2020 quy định giờ làm việc thế nào", [], "Nhân dân giám sát.", {},
+     "document 145/2020 is not in the corpus"),
+    ("Theo NĐ 59/2023, ai bầu trưởng thôn?", ["59/2023/NĐ-CP Nghị định"], "Nhân dân bầu.", {}, None),
     # ... and one the passages name (punctuation aside), or the corpus holds, is no reason to refuse
     ("Luật Phòng chống tham nhũng quy định gì?", [], "theo Luật Phòng, chống tham nhũng", {}, None),
     ("luật đất đai quy định gì?", ["45/2013/QH13 Luật Đất đai"], "Đất đai thuộc sở hữu toàn dân.", {}, None),

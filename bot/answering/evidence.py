@@ -92,6 +92,11 @@ _NAMED_DOC = re.compile(r"(?<!pháp )(?<!kỷ )\b(?:bộ luật|luật|nghị đ
                         re.IGNORECASE)
 
 
+# «nghị định 145/2020», «NĐ 59/2024»: a document named by its kind, number and year, without the suffix.
+_NUMBER_AND_YEAR = re.compile(r"\b(?:bo luat|luat|nghi dinh|nd|nghi quyet|nq|thong tu|tt|quyet dinh|qd|chi thi|ct"
+                              r"|phap lenh)\s+(?:so\s+)?(\d+/(?:19|20)\d\d)\b(?!/)")
+
+
 def _words(text: str) -> str:
     """Accent-free words between spaces, punctuation dropped: what a passage or title mentions."""
     return " " + " ".join(re.findall(r"\w+", plain_form(text))) + " "
@@ -120,6 +125,9 @@ def _unknown_document(question: str, titles: list[str], passages: list[Passage])
     known, known_words = plain_form(known_text), _words(known_text)
     for number in DOC_NUMBER.findall(question.upper()):  # «nghi dinh 100/2019/nd-cp» names one too
         if plain_form(number) not in known:
+            return f"document {number} is not in the corpus"
+    for number in _NUMBER_AND_YEAR.findall(plain_form(question)):
+        if not re.search(rf"(?<![\d/]){re.escape(number)}\b", known):
             return f"document {number} is not in the corpus"
     for match in _NAMED_DOC.finditer(question):
         if match.group(1)[0].isupper() and not match.group(1).isdigit() and _words(match.group(0)) not in known_words:
