@@ -289,6 +289,11 @@ def test_select_sentences(rows, focused: list[str], max_sentences: int, expected
     ("ban thanh tra nhan dan co bao nhieu nguoi", "Bà con nhân dân bầu Ban Thanh tra nhân dân.", False),
     ("huong uoc phai niem yet bao lau", "Sau ngày được công nhận, hương ước có hiệu lực.", False),
     ("Nghị định có hiệu lực từ ngày nào?", "Nghị định có hiệu lực từ 15-8-2023.", True),
+    # the date a cited document was signed is part of its name, unless the question names that document
+    ("luat co hieu luc tu ngay nao", "2. Pháp lệnh số 34/2007/PL-UBTVQH11 ngày 20 tháng 4 năm 2007 của Ủy ban "
+                                     "Thường vụ Quốc hội hết hiệu lực kể từ ngày Luật này có hiệu lực.", False),
+    ("Chỉ thị 16/CT-TTg ban hành ngày nào?", "Chỉ thị 16/CT-TTg ngày 12/4/2024 của Thủ tướng về dân vận.", True),
+    ("chi thi 16/ct-ttg ban hanh ngay nao", "Chỉ thị 16/CT-TTg ngày 12/4/2024 của Thủ tướng về dân vận.", True),
     # the office asked about, with its abbreviation written out or not
     ("Chủ tịch UBND tỉnh là ai?", "Chủ tịch Ủy ban nhân dân tỉnh Nguyễn Văn Phương chủ trì hội nghị.", True),
     ("Chủ tịch tỉnh hiện tại là ai?", "Chủ tịch tỉnh Nguyễn Văn Phương phát biểu.", True),

@@ -60,6 +60,8 @@ _COUNTED = (rf"(?<![\d/.,])(?<!phần )(?<!hàng ){_FIGURE_ITSELF}(?![\d.,%/])(?
 # figure of the answer ("tối đa bao nhiêu điều?" is not answered by "khoản 6 Điều 15").
 _ENUMERATION = re.compile(r"^\s*(?:\d+\.|[a-zđ]\))\s+")
 _REFERENCE = re.compile(r"\b(?:khoản|điểm|điều|chương|mục|phần)\s+\d+[a-zđ]?\b")
+_CITED_DOCUMENT = re.compile(rf"({DOC_NUMBER.pattern})(?:\s+ngày\s+\d{{1,2}}(?:\s+tháng\s+\d{{1,2}}\s+năm\s+\d{{4}}"
+                             rf"|\s*/\s*\d{{1,2}}\s*/\s*\d{{4}}))?")
 
 _ASKS_PERSON = r"^(.*?)\s+là ai\b|^ai là\s+(.*?)\s*[?.!]*$"
 _ASKS_WHO = re.compile(r"\bai\b")
@@ -185,8 +187,13 @@ def expected_fact(question: str, plain: bool = False) -> Fact | None:
     return None
 
 
-def _figures_text(sentence: str) -> str:
-    return _REFERENCE.sub(" ", fold(_ENUMERATION.sub("", sentence)))
+def _figures_text(sentence: str, question: str, plain: bool) -> str:
+    """The sentence less what only names: its enumeration mark, references («khoản 6 Điều 15»), and a document
+    it cites with the date it was signed («Pháp lệnh số 34/2007/PL-UBTVQH11 ngày 20 tháng 4 năm 2007») unless
+    the question names that document («Chỉ thị 16/CT-TTg ban hành ngày nào?»)."""
+    def cited(match: re.Match) -> str:
+        return match.group(0) if _contains(question, match.group(1), plain) else " "
+    return _REFERENCE.sub(" ", fold(_CITED_DOCUMENT.sub(cited, _ENUMERATION.sub("", sentence))))
 
 
 # "Thành phố Hồ Chí Minh", "trường Chu Văn An", "phố Lý Thường Kiệt": places named after people.
@@ -252,7 +259,7 @@ def counted_as_people(fact: Fact, plain: bool = False) -> Fact | None:
 def holds(fact: Fact, sentence: str, question: str, plain: bool = False) -> bool:
     """Does the sentence state the kind of fact asked for (and not only repeat the question)?"""
     if fact.kind == "figure":
-        text = _figures_text(sentence)
+        text = _figures_text(sentence, question, plain)
         pattern = fact.pattern
         if fact.subject:  # the counted noun, as the sentence writes it
             forms = {w for w in re.findall(r"\w+", text) if _words(w, plain) == fact.subject}
