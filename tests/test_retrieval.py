@@ -225,6 +225,24 @@ def test_small_talk(text: str, small_talk: bool) -> None:
     assert is_small_talk(text) is small_talk
 
 
+@pytest.mark.parametrize("question, expanded", [
+    ("theo luật thì dân đc bàn và quyết định những việc gì", "theo luật thì dân được bàn và quyết định những việc gì"),
+    ("ban ttnd o xa co bn nguoi", "ban ttnd o xa co bao nhieu nguoi"),  # accent-free stays accent-free
+    ("Ban có bn thành viên?", "Ban có bao nhiêu thành viên?"),
+    ("hương ước ntn thì hợp lệ, ko cần j thêm", "hương ước như thế nào thì hợp lệ, không cần gì thêm"),
+    # «bn» addressing someone is «bạn»; capitals and letters of a list are no shortcut
+    ("bn ơi cho hỏi", "bn ơi cho hỏi"),
+    ("cảm ơn bn", "cảm ơn bn"),
+    ("điểm k khoản 2 Điều 15", "điểm k khoản 2 Điều 15"),
+    ("BN là gì", "BN là gì"),
+])
+def test_chat_shortcuts(question: str, expanded: str) -> None:
+    from bot.retrieval.query import expand_chat_shortcuts
+
+    assert expand_chat_shortcuts(question) == expanded
+    assert make_query(question).question == expanded
+
+
 def test_standalone_question_is_not_rewritten() -> None:
     query = make_query("Luật Thực hiện dân chủ ở cơ sở có hiệu lực từ ngày nào?", HISTORY)
     assert not query.rewritten_from_history

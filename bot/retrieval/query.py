@@ -308,8 +308,33 @@ def typed_without_accents(text: str) -> bool:
     return bool(re.sub(r"[^\w]", "", text)) and not has_diacritics(text)
 
 
+@lru_cache(maxsize=1)
+def _chat_shortcuts() -> dict[str, str]:
+    return dict(line.split("\t", 1) for line in data_lines("chat_shortcuts.tsv"))
+
+
+# «bn» is «bạn» when it addresses someone: «bn ơi», «cảm ơn bn», «chào bn».
+_ADDRESSED = re.compile(r"(?:\b(?:ơn|on|chào|chao)\s+$)")
+_ADDRESSING = re.compile(r"^\s*(?:ơi|oi|nhé|nhe|ạ|a)?\s*[?.!,]*\s*$|^\s*(?:ơi|oi)\b")
+
+
+def expand_chat_shortcuts(question: str) -> str:
+    """«theo luật thì dân đc bàn gì» -> «… dân được bàn gì»; «co bn nguoi» -> «co bao nhieu nguoi» (accents as the
+    question has them). The question words and facts rules read the words the shortcuts stand for."""
+    plain = typed_without_accents(question)
+    table = _chat_shortcuts()
+
+    def expand(match: re.Match) -> str:
+        word = match.group(0)
+        if word == "bn" and (_ADDRESSED.search(question[:match.start()]) or _ADDRESSING.match(question[match.end():])):
+            return word
+        return strip_diacritics(table[word]) if plain else table[word]
+
+    return re.sub(rf"\b(?:{'|'.join(map(re.escape, table))})\b", expand, question)
+
+
 def make_query(question: str, history: list[Turn] | None = None) -> Query:
-    question = question.strip()
+    question = expand_chat_shortcuts(question.strip())
     standalone, previous = standalone_question(clean_exam_phrasing(question), history)
     expansions = expand_abbreviations(standalone) + spelled_numbers(standalone)
     text = " ".join([standalone, *expansions])
