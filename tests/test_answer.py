@@ -294,6 +294,7 @@ def test_select_sentences(rows, focused: list[str], max_sentences: int, expected
                                      "Thường vụ Quốc hội hết hiệu lực kể từ ngày Luật này có hiệu lực.", False),
     ("Chỉ thị 16/CT-TTg ban hành ngày nào?", "Chỉ thị 16/CT-TTg ngày 12/4/2024 của Thủ tướng về dân vận.", True),
     ("chi thi 16/ct-ttg ban hanh ngay nao", "Chỉ thị 16/CT-TTg ngày 12/4/2024 của Thủ tướng về dân vận.", True),
+    ("Chỉ thị 16 ban hành ngày nào?", "Chỉ thị 16/CT-TTg ngày 12/4/2024 của Thủ tướng về dân vận.", True),
     # the office asked about, with its abbreviation written out or not
     ("Chủ tịch UBND tỉnh là ai?", "Chủ tịch Ủy ban nhân dân tỉnh Nguyễn Văn Phương chủ trì hội nghị.", True),
     ("Chủ tịch tỉnh hiện tại là ai?", "Chủ tịch tỉnh Nguyễn Văn Phương phát biểu.", True),
@@ -418,7 +419,7 @@ def test_pair_coverage(question: str, text: str, share) -> None:
     assert pair_coverage(make_query(question), text) == share
 
 
-LAW_10 = {"doc": "10/2022/QH15"}  # the passages' document is this law
+LAW_10 = {"doc": ("10/2022/QH15", "Luật Thực hiện dân chủ ở cơ sở", set())}  # the passages' document
 
 
 @pytest.mark.parametrize("question, titles, passage, legal, reason", [
@@ -447,6 +448,9 @@ LAW_10 = {"doc": "10/2022/QH15"}  # the passages' document is this law
     ("Việc kỷ luật cán bộ, công chức có phải công khai không?", [], "Công khai việc kỷ luật.", LAW_10, None),
     ("Theo luật, viên chức có quyền gì?", [], "Viên chức được tham gia ý kiến.", LAW_10, None),
     ("Theo pháp luật Việt Nam, Nhân dân có quyền gì?", [], "Nhân dân được biết.", LAW_10, None),
+    ("Kỉ luật Trưởng thôn thế nào?", [], "Trưởng thôn bị kỷ luật.", LAW_10, None),
+    # a unit after a slash is no document number
+    ("muc dong bao hiem 50000/thang la bao nhieu", [], "Mức đóng góp do Nhân dân quyết định.", {}, None),
     # a year the question asks about, that no passage and no title mentions
     ("luật thực hiện dân chủ ở cơ sở sửa đổi năm 2025 có gì mới", ["10/2022/QH15 Luật Thực hiện dân chủ ở cơ sở"],
      "Luật này có hiệu lực thi hành từ ngày 01 tháng 7 năm 2023.", LAW_10, "no passage mentions the year 2025"),
@@ -456,18 +460,23 @@ LAW_10 = {"doc": "10/2022/QH15"}  # the passages' document is this law
     ("Năm 2021 Mặt trận đã làm được gì?", [], "Năm 2021, Mặt trận phát động phong trào thi đua.", {}, None),
     # a count is no year; nor is a year after that of a law the passages come from (it stays in force)
     ("Thôn có 2000 hộ dân thì Ban Thanh tra nhân dân có bao nhiêu thành viên?", [], "Ban có 05 thành viên.", {}, None),
+    ("Thôn có từ 2000 hộ trở lên thì được bầu mấy phó trưởng thôn?", [], "Thôn có 01 phó trưởng thôn.", {}, None),
+    ("Mặt trận Tổ quốc Việt Nam 2024 làm gì?", [], "Mặt trận phát động phong trào.", {}, None),  # «Nam» is no «năm»
     ("Năm 2025 bầu trưởng thôn theo trình tự nào?", [], "Trưởng thôn do Nhân dân bầu.", LAW_10, None),
     # a year naming the version of a document the question names: its title need not hold it
     ("Theo Bộ luật Hình sự năm 2017, ai phải chịu trách nhiệm hình sự?", ["Bộ luật Hình sự, văn bản hợp nhất"],
      "Người từ đủ 16 tuổi trở lên phải chịu trách nhiệm hình sự.", {}, None),
+    ("Luật Thực hiện dân chủ ở cơ sở năm 2021 quy định gì?", ["10/2022/QH15 Luật Thực hiện dân chủ ở cơ sở"],
+     "Nhân dân được biết.",  # named by the title
+     {"other": ("10/2022/QH15", "Luật Thực hiện dân chủ ở cơ sở", set())}, None),
 ])
 def test_a_document_or_year_the_documents_do_not_cover(question: str, titles: list[str], passage: str, legal: dict,
                                                       reason) -> None:
     from bot.answering.evidence import _unknown_document, _unmentioned_year
 
     passages = [_passage(passage)]
-    assert (_unknown_document(question, titles, passages)
-            or _unmentioned_year(question, titles, passages, legal)) == reason
+    known = " ".join(titles) + " " + passage
+    assert (_unknown_document(question, known) or _unmentioned_year(question, known, passages, legal)) == reason
 
 
 @pytest.mark.parametrize("question", [

@@ -230,9 +230,14 @@ def test_small_talk(text: str, small_talk: bool) -> None:
     ("ban ttnd o xa co bn nguoi", "ban ttnd o xa co bao nhieu nguoi"),  # accent-free stays accent-free
     ("Ban có bn thành viên?", "Ban có bao nhiêu thành viên?"),
     ("hương ước ntn thì hợp lệ, ko cần j thêm", "hương ước như thế nào thì hợp lệ, không cần gì thêm"),
-    # «bn» addressing someone is «bạn»; capitals and letters of a list are no shortcut
+    ("mức lương cơ sở là bn?", "mức lương cơ sở là bao nhiêu?"),
+    ("Ko có hương ước thì sao?", "Không có hương ước thì sao?"),
+    # «bn» where no quantity is asked is «bạn»; «đc» before a name is «đồng chí»; capitals and letters of a
+    # list are no shortcut
     ("bn ơi cho hỏi", "bn ơi cho hỏi"),
     ("cảm ơn bn", "cảm ơn bn"),
+    ("bn cho mình hỏi thôn có mấy phó trưởng thôn", "bn cho mình hỏi thôn có mấy phó trưởng thôn"),
+    ("đc Bí thư chi bộ phát biểu gì", "đc Bí thư chi bộ phát biểu gì"),
     ("điểm k khoản 2 Điều 15", "điểm k khoản 2 Điều 15"),
     ("BN là gì", "BN là gì"),
 ])

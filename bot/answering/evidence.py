@@ -20,8 +20,9 @@ from functools import lru_cache
 from bot.documents.normalize import fold, strip_diacritics
 from bot.documents.structure import DOC_NUMBER
 from bot.retrieval.hybrid import Passage
-from bot.retrieval.query import (Query, abbreviations, article_references, content_pairs, content_terms, data_lines,
-                                 names_document, plain_form)
+from bot.retrieval.query import (DOC_KINDS_PLAIN, Query, abbreviations, article_references, content_pairs,
+                                 content_terms, data_lines, names_document, plain_form, title_name,
+                                 typed_without_accents)
 from bot.answering.facts import Fact
 from bot.settings import AnswerSettings
 
@@ -88,13 +89,11 @@ def _missing_article(question: str, doc_articles: dict[str, tuple[str, str, set[
 
 # "Bộ luật Lao động": a document named by its kind and a capitalised name of two words («pháp luật Việt Nam»
 # and «kỷ luật Đảng» name none).
-_NAMED_DOC = re.compile(r"(?<!pháp )(?<!kỷ )\b(?:bộ luật|luật|nghị định|nghị quyết|thông tư|chỉ thị|pháp lệnh)\s+(\w+)\s+(\w+)",
-                        re.IGNORECASE)
-
-
+_NAMED_DOC = re.compile(r"(?<!pháp )(?<!kỷ )(?<!kỉ )\b(?:bộ luật|luật|nghị định|nghị quyết|thông tư|chỉ thị|pháp lệnh)"
+                        r"\s+(\w+)\s+(\w+)", re.IGNORECASE)
 # «nghị định 145/2020», «NĐ 59/2024»: a document named by its kind, number and year, without the suffix.
-_NUMBER_AND_YEAR = re.compile(r"\b(?:bo luat|luat|nghi dinh|nd|nghi quyet|nq|thong tu|tt|quyet dinh|qd|chi thi|ct"
-                              r"|phap lenh)\s+(?:so\s+)?(\d+/(?:19|20)\d\d)\b(?!/)")
+_NUMBER_AND_YEAR = re.compile(rf"\b(?:{DOC_KINDS_PLAIN}|nd|nq|tt|qd|ct|phap lenh)\s+(?:so\s+)?(\d+/(?:19|20)\d\d)\b(?!/)")
+_ISSUED_YEAR = re.compile(r"/((?:19|20)\d\d)/")
 
 
 def _words(text: str) -> str:
@@ -118,12 +117,18 @@ def _other_documents() -> tuple[tuple[str, re.Pattern, str], ...]:
     return tuple((line.strip(), _name_pattern(line), _words(line)) for line in data_lines("document_names.txt"))
 
 
-def _unknown_document(question: str, titles: list[str], passages: list[Passage]) -> str | None:
+def _typed_numbers(question: str) -> list[str]:
+    """Document numbers as the question writes them; in lower case («nghi dinh 100/2019/nd-cp») only with a
+    year, so that «50000/thang» or «2/nam» are no document."""
+    lower = [n for n in DOC_NUMBER.findall(question.upper()) if _ISSUED_YEAR.search(n)]
+    return list(dict.fromkeys([*DOC_NUMBER.findall(question), *lower]))
+
+
+def _unknown_document(question: str, known_text: str) -> str | None:
     """A document named by number, by kind and a capitalised name, or by a well-known name in any case
-    («luật đất đai»), that neither the corpus' titles nor the passages mention."""
-    known_text = " ".join(titles) + " " + " ".join(p.chunk.context + " " + p.chunk.text for p in passages)
+    («luật đất đai»), that known_text (the corpus' titles and the passages) does not mention."""
     known, known_words = plain_form(known_text), _words(known_text)
-    for number in DOC_NUMBER.findall(question.upper()):  # «nghi dinh 100/2019/nd-cp» names one too
+    for number in _typed_numbers(question):
         if plain_form(number) not in known:
             return f"document {number} is not in the corpus"
     for number in _NUMBER_AND_YEAR.findall(plain_form(question)):
@@ -139,31 +144,35 @@ def _unknown_document(question: str, titles: list[str], passages: list[Passage])
     return None
 
 
-# A year asked about: «năm 2025», «giai đoạn 2021–2025», «từ 2020 đến 2025» (a bare «2000 hộ» is a count).
-_ASKED_YEAR = re.compile(r"\b(?:nam|giai doan|tu|den)\s+((?:19|20)\d\d)(?:\s*[-–]\s*((?:19|20)\d\d))?(?![\d/]|[.,]\d)")
+# A year asked about: «năm 2025», «giai đoạn 2021–2025» (a bare «2000 hộ», «từ 2000 hộ» is a count; «Việt Nam
+# 2024» no cue: the cue is matched with accents when the question has them).
+_ASKED_YEAR = {plain: re.compile(rf"\b(?:{'nam|giai doan' if plain else 'năm|giai đoạn'})\s+((?:19|20)\d\d)"
+                                 r"(?:\s*[-–]\s*((?:19|20)\d\d))?(?![\d/]|[.,]\d)") for plain in (True, False)}
 _AMENDMENT = re.compile(r"\b(?:sua doi|bo sung|thay the)\b")
-_ISSUED_YEAR = re.compile(r"/((?:19|20)\d\d)/")
 
 
-def _unmentioned_year(question: str, titles: list[str], passages: list[Passage], legal: dict[str, str]) -> str | None:
-    """A year the question asks about («mức lương cơ sở năm 2025», «… sửa đổi năm 2025») that no passage and
-    no title mentions: the documents are of other years, and a clause of theirs would answer another question.
+def _unmentioned_year(question: str, known_text: str, passages: list[Passage],
+                      doc_articles: dict[str, tuple[str, str, set[str]]]) -> str | None:
+    """A year the question asks about («Năm 2030 Đảng ủy Khối tổ chức mấy lớp tập huấn?», «… sửa đổi năm
+    2025») that known_text (the corpus' titles and the passages) does not mention: the documents are of other
+    years, and a clause of theirs would answer another question.
 
-    legal: doc id -> number of the legal documents indexed. A law stays in force: a year after a retrieved
-    law's own («Năm 2025 bầu trưởng thôn theo trình tự nào?») is no reason, unless the question asks for an
-    amendment. Nor is a year naming the version of a document named just before it («Bộ luật Hình sự năm 2017»).
+    A law stays in force: a year after a retrieved law's own («Năm 2025 bầu trưởng thôn theo trình tự nào?»)
+    is no reason, unless the question asks for an amendment. Nor is a year naming the version of a document
+    named just before it («Bộ luật Hình sự năm 2017»).
     """
-    known = " ".join(titles) + " " + " ".join(p.chunk.context + " " + p.chunk.text for p in passages)
-    plain = plain_form(question)
-    names = [_words(t).strip() for t in titles] + [words.strip() for _, _, words in _other_documents()]
-    in_force = [int(year) for p in passages for year in _ISSUED_YEAR.findall(legal.get(p.chunk.doc_id, ""))]
-    amendment = _AMENDMENT.search(plain) is not None
-    for match in _ASKED_YEAR.finditer(plain):
-        before = _words(plain[:match.start()]).strip()
-        if match.group(0).startswith("nam") and any(name and before.endswith(name) for name in names):
+    plain = typed_without_accents(question)
+    text = plain_form(question) if plain else fold(question)
+    names = [title_name(title) for _, title, _ in doc_articles.values()] + [w.strip() for _, _, w in _other_documents()]
+    in_force = [int(year) for p in passages if p.chunk.doc_id in doc_articles
+                for year in _ISSUED_YEAR.findall(doc_articles[p.chunk.doc_id][0])]
+    amendment = _AMENDMENT.search(plain_form(question)) is not None
+    for match in _ASKED_YEAR[plain].finditer(text):
+        before = _words(text[:match.start()]).strip()
+        if fold(match.group(0)).startswith(("năm", "nam")) and any(name and before.endswith(name) for name in names):
             continue
         for year in filter(None, match.groups()):
-            if re.search(rf"(?<!\d){year}(?!\d)", known) or (in_force and not amendment and min(in_force) <= int(year)):
+            if re.search(rf"(?<!\d){year}(?!\d)", known_text) or (in_force and not amendment and min(in_force) <= int(year)):
                 continue
             return f"no passage mentions the year {year}"
     return None
@@ -211,8 +220,9 @@ def assess(query: Query, passages: list[Passage], fact: Fact | None, fact_found:
     pair_share = None if pairs[0] is None else max(pairs)
     dense = max((p.dense_score or 0.0) for p in top)
     titles = [f"{number} {title}" for number, title, _ in doc_articles.values()]
-    missing = (_missing_article(query.question, doc_articles) or _unknown_document(query.question, titles, passages)
-               or _unmentioned_year(query.question, titles, passages, {d: n for d, (n, _, _) in doc_articles.items()})
+    known_text = " ".join(titles) + " " + " ".join(p.chunk.context + " " + p.chunk.text for p in passages)
+    missing = (_missing_article(query.question, doc_articles) or _unknown_document(query.question, known_text)
+               or _unmentioned_year(query.question, known_text, passages, doc_articles)
                or _unnamed_organ(query, passages))
     if missing:
         return Evidence(False, missing, coverage, dense)

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from bot.documents.normalize import fold, strip_diacritics, syllables
 from bot.documents.structure import DOC_NUMBER
-from bot.retrieval.query import data_lines, expand_abbreviations, question_words
+from bot.retrieval.query import data_lines, expand_abbreviations, names_document, question_words
 
 # A figure in digits or words, with an optional spelled-out repeat: "05 (năm)", "hai phần ba", "50%".
 # "một" is a figure only before a unit ("ít nhất một lần"): "một số", "một bộ phận" count nothing.
@@ -192,7 +192,7 @@ def _figures_text(sentence: str, question: str, plain: bool) -> str:
     it cites with the date it was signed («Pháp lệnh số 34/2007/PL-UBTVQH11 ngày 20 tháng 4 năm 2007») unless
     the question names that document («Chỉ thị 16/CT-TTg ban hành ngày nào?»)."""
     def cited(match: re.Match) -> str:
-        return match.group(0) if _contains(question, match.group(1), plain) else " "
+        return match.group(0) if names_document(question, match.group(1), "") else " "
     return _REFERENCE.sub(" ", fold(_CITED_DOCUMENT.sub(cited, _ENUMERATION.sub("", sentence))))
 
 

@@ -47,8 +47,8 @@ TOO_LONG_VI = ("Câu hỏi dài {length} ký tự, vượt giới hạn {limit} 
 SMALL_TALK_VI = ("Rất vui được hỗ trợ bạn. Tôi là trợ lý Hỏi đáp Dân vận: tôi trả lời câu hỏi về công tác dân vận "
                  "từ các tài liệu đã nạp, kèm đoạn văn bản làm căn cứ; khi tài liệu không có thông tin, tôi sẽ nói rõ. "
                  "Mời bạn đặt câu hỏi bất cứ lúc nào.")
-CAUTION_VI = ("Tài liệu hiện có có thể không trả lời trực tiếp câu hỏi này: dưới đây là những đoạn gần nhất. "
-              "Hãy đọc kỹ nguồn trước khi sử dụng.")
+CAUTION_VI = ("Tài liệu hiện có có thể không trả lời trực tiếp câu hỏi này: câu trả lời dưới đây dựa trên những đoạn "
+              "gần nhất với câu hỏi. Hãy đọc kỹ nguồn trước khi sử dụng.")
 NO_DOCUMENTS_VI = "Chưa có tài liệu nào được nạp. Hãy thêm tệp vào thư mục tài liệu rồi lập chỉ mục."
 
 _indexes: dict[tuple, Index] = {}

@@ -313,24 +313,31 @@ def _chat_shortcuts() -> dict[str, str]:
     return dict(line.split("\t", 1) for line in data_lines("chat_shortcuts.tsv"))
 
 
-# «bn» is «bạn» when it addresses someone: «bn ơi», «cảm ơn bn», «chào bn».
-_ADDRESSED = re.compile(r"(?:\b(?:ơn|on|chào|chao)\s+$)")
-_ADDRESSING = re.compile(r"^\s*(?:ơi|oi|nhé|nhe|ạ|a)?\s*[?.!,]*\s*$|^\s*(?:ơi|oi)\b")
+# «bn» is «bao nhiêu» only where a quantity is asked («có bn người», «là bn?», «mất bn ngày»); elsewhere it is
+# «bạn» («bn cho mình hỏi», «cảm ơn bn»).
+_QUANTITY_BEFORE = re.compile(r"\b(?:có|co|là|la|mất|mat|được|duoc|gồm|gom|hết|het|trong|tối đa|toi da|ít nhất|it nhat)\s+$",
+                              re.IGNORECASE)
 
 
 def expand_chat_shortcuts(question: str) -> str:
     """«theo luật thì dân đc bàn gì» -> «… dân được bàn gì»; «co bn nguoi» -> «co bao nhieu nguoi» (accents as the
-    question has them). The question words and facts rules read the words the shortcuts stand for."""
+    question has them; «Ko» at the start -> «Không»). The question words and facts rules read the words the
+    shortcuts stand for. Upper-case tokens («BN», «J») are no shortcut."""
     plain = typed_without_accents(question)
     table = _chat_shortcuts()
 
     def expand(match: re.Match) -> str:
-        word = match.group(0)
-        if word == "bn" and (_ADDRESSED.search(question[:match.start()]) or _ADDRESSING.match(question[match.end():])):
+        word, key = match.group(0), match.group(0).lower()
+        if key not in table or word.isupper() or (word != key and word != key.capitalize()):
             return word
-        return strip_diacritics(table[word]) if plain else table[word]
+        if key == "bn" and not _QUANTITY_BEFORE.search(question[:match.start()]):
+            return word
+        if key in ("đc", "dc") and question[match.end():].lstrip()[:1].isupper():  # «đc Bí thư»: «đồng chí»
+            return word
+        long = strip_diacritics(table[key]) if plain else table[key]
+        return long.capitalize() if word != key else long
 
-    return re.sub(rf"\b(?:{'|'.join(map(re.escape, table))})\b", expand, question)
+    return re.sub(rf"\b(?:{'|'.join(map(re.escape, table))})\b", expand, question, flags=re.IGNORECASE)
 
 
 def make_query(question: str, history: list[Turn] | None = None) -> Query:
@@ -418,7 +425,9 @@ def restore_accents(text: str, vocabulary: AccentVocabulary) -> str:
 # --- References to articles and documents ------------------------------------------------------
 
 _ARTICLE_REF = re.compile(r"\bdieu\s+(\d+[a-z]?)\b")
-_DOC_NUMBER_PREFIX = re.compile(r"\b(?:luat|bo luat|nghi dinh|nghi quyet|thong tu|quyet dinh|chi thi)\s+(?:so\s+)?(\d+)")
+# Kinds of document a question names before a number, accent-free («Nghị định 61», «Chỉ thị số 16»).
+DOC_KINDS_PLAIN = r"(?:bo luat|luat|nghi dinh|nghi quyet|thong tu|quyet dinh|chi thi)"
+_DOC_NUMBER_PREFIX = re.compile(rf"\b{DOC_KINDS_PLAIN}\s+(?:so\s+)?(\d+)")
 
 
 def plain_form(text: str) -> str:
