@@ -90,6 +90,7 @@ def test_ask_plain_text_with_history(ingest_run, tiny_corpus: Path, cli_index_di
     assert result.returncode == 0, result.stderr
     assert "[1]" in result.stdout
     assert "Nghị định 61/2023/NĐ-CP › Điều 3" in result.stdout
+    assert "DEBUG" not in result.stderr  # no library's debug lines in front of a user
 
 
 def test_eval_rejects_a_malformed_testset(tmp_path: Path, tiny_corpus: Path) -> None:

@@ -7,6 +7,7 @@ diacritics-free one (syllables and syllable pairs), used when a question is type
 from __future__ import annotations
 
 import itertools
+import logging
 import re
 from collections import defaultdict
 from functools import lru_cache
@@ -17,6 +18,8 @@ import bm25s
 
 from bot.documents.normalize import fold, strip_diacritics
 from bot.documents.structure import DOC_NUMBER
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG: a line per index build on stderr
 
 _TOKEN = re.compile(r"\w+")
 
