@@ -582,6 +582,22 @@ def test_complete_lists_keeps_lists_apart(chosen: list[str], expected: list[str]
     _check_complete_lists(_TWO_LISTS, chosen, 8, expected)
 
 
+_HEADED_LISTS = ("1. Điều kiện tổ chức biểu quyết trực tuyến\na) Có nội dung cần biểu quyết.\n"
+                 "b) Được cộng đồng dân cư lựa chọn.\nc) Có thiết bị kết nối internet.\n"
+                 "2. Chuẩn bị biểu quyết trực tuyến\na) Lập danh sách hộ.\nb) Thành lập Tổ lấy ý kiến.")
+
+
+@pytest.mark.parametrize("chosen, expected", [
+    # a clause that only heads its points (no closing punctuation) brings them, as «… sau đây:» does; the
+    # stray point of the other clause is left out
+    (["1. Điều", "a) Có", "b) Thành"], ["1. Điều", "a) Có", "b) Được", "c) Có thiết"]),
+    (["2. Chuẩn"], ["2. Chuẩn", "a) Lập", "b) Thành"]),
+    (["a) Có", "b) Thành"], ["a) Có", "b) Thành"]),  # nothing completed: nothing left out
+])
+def test_a_clause_heading_brings_its_points(chosen: list[str], expected: list[str]) -> None:
+    _check_complete_lists(_HEADED_LISTS, chosen, 8, expected)
+
+
 def _check_complete_lists(text: str, chosen: list[str], max_items: int, expected: list[str]) -> None:
     from bot.answering.extractive import Sentence, complete_lists
     from bot.documents.normalize import sentence_spans
