@@ -593,6 +593,7 @@ _HEADED_LISTS = ("1. Điều kiện tổ chức biểu quyết trực tuyến\na
     (["1. Điều", "a) Có", "b) Thành"], ["1. Điều", "a) Có", "b) Được", "c) Có thiết"]),
     (["2. Chuẩn"], ["2. Chuẩn", "a) Lập", "b) Thành"]),
     (["a) Có", "b) Thành"], ["a) Có", "b) Thành"]),  # nothing completed: nothing left out
+    (["1. Điều", "2. Chuẩn"], ["1. Điều", "a) Có", "b) Được", "c) Có thiết", "2. Chuẩn", "a) Lập", "b) Thành"]),
 ])
 def test_a_clause_heading_brings_its_points(chosen: list[str], expected: list[str]) -> None:
     _check_complete_lists(_HEADED_LISTS, chosen, 8, expected)

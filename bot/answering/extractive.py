@@ -160,9 +160,9 @@ def _list_runs(kinds: list[str | None], kind: str) -> list[list[int]]:
 def complete_lists(chosen: list[Sentence], max_items: int) -> list[Sentence]:
     """A chosen lead-in («… như sau:») brings the list that follows it, and two items of one list bring the
     rest of it: a list cut after three items reads as if it were all (Luật Điều 9 holds five forbidden acts),
-    and a lead-in alone says nothing. A list is taken whole or not at all, within max_items sentences; once one
-    is, a stray item of another list of the passage is left out (Nghị định 59 Điều 5: the conditions a)–c) of
-    khoản 1, not also b) of khoản 2).
+    and a lead-in alone says nothing. A list is taken whole or not at all, within max_items sentences; once a
+    list of points is, a stray point of another list of the passage is left out (Nghị định 59 Điều 5: the
+    conditions a)–c) of khoản 1, not also b) of khoản 2).
 
     Only the chunk's own text is read; the items keep the reading order.
     """
@@ -174,7 +174,7 @@ def complete_lists(chosen: list[Sentence], max_items: int) -> list[Sentence]:
         index = {chunk.start + s: i for i, (s, _) in enumerate(spans)}
         mine = {index[s.start] for s in chosen if s.passage is passage and s.start in index}
         kinds = [_item_kind(text) for text in texts]
-        completed: set[int] = set()
+        completed_points: set[int] = set()
         for kind in ("clause", "point"):
             for run in _list_runs(kinds, kind):
                 led = run[0] - 1 in mine and _is_lead_in(texts[run[0] - 1])
@@ -186,10 +186,10 @@ def complete_lists(chosen: list[Sentence], max_items: int) -> list[Sentence]:
                 result += [Sentence(passage, chunk.start + spans[j][0], chunk.start + spans[j][1], texts[j], 0.0)
                            for j in missing]
                 mine.update(missing)
-                completed.update(run)
-        if completed:
-            point_runs = _list_runs(kinds, "point")
-            strays = {j for run in point_runs if not set(run) <= mine for j in run if j in mine} - completed
+                if kind == "point":
+                    completed_points.update(run)
+        if completed_points:  # (the points of a completed list of clauses are parts of it, never strays)
+            strays = {j for run in _list_runs(kinds, "point") if not set(run) <= mine for j in run if j in mine}
             result = [s for s in result if s.passage is not passage or index.get(s.start) not in strays]
     return sorted(result, key=lambda s: (s.passage.rank, s.start))
 
