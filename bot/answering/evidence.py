@@ -104,9 +104,8 @@ def _words(text: str) -> str:
 def _name_pattern(name: str) -> re.Pattern:
     """A listed name as a question may type it: any case and accents, its own commas optional, and never a
     part of «pháp luật», «kỷ luật» or «bộ luật» («theo pháp luật, doanh nghiệp …» names no Luật Doanh nghiệp)."""
-    parts = [re.escape(part) for part in re.split(r"\s*,\s*|\s+", plain_form(name).strip())]
-    commas = [r",?\s*" if "," in gap else r"\s+" for gap in re.findall(r"\s*,\s*|\s+", plain_form(name).strip())]
-    body = parts[0] + "".join(gap + part for gap, part in zip(commas, parts[1:]))
+    pieces = re.split(r"(\s*,\s*|\s+)", plain_form(name).strip())  # words, and the gaps between them
+    body = "".join((r",?\s*" if "," in piece else r"\s+") if i % 2 else re.escape(piece) for i, piece in enumerate(pieces))
     return re.compile(rf"(?<!phap )(?<!ky )(?<!bo )\b{body}\b")
 
 
@@ -127,17 +126,16 @@ def _typed_numbers(question: str) -> list[str]:
 def _unknown_document(question: str, known_text: str) -> str | None:
     """A document named by number, by kind and a capitalised name, or by a well-known name in any case
     («luật đất đai»), that known_text (the corpus' titles and the passages) does not mention."""
-    known, known_words = plain_form(known_text), _words(known_text)
+    known, known_words, asked = plain_form(known_text), _words(known_text), plain_form(question)
     for number in _typed_numbers(question):
         if plain_form(number) not in known:
             return f"document {number} is not in the corpus"
-    for number in _NUMBER_AND_YEAR.findall(plain_form(question)):
+    for number in _NUMBER_AND_YEAR.findall(asked):
         if not re.search(rf"(?<![\d/]){re.escape(number)}\b", known):
             return f"document {number} is not in the corpus"
     for match in _NAMED_DOC.finditer(question):
         if match.group(1)[0].isupper() and not match.group(1).isdigit() and _words(match.group(0)) not in known_words:
             return f"'{match.group(0)}' is not in the corpus"
-    asked = plain_form(question)
     for name, pattern, words in _other_documents():
         if pattern.search(asked) and words not in known_words:
             return f"'{name}' is not in the corpus"

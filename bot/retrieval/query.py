@@ -309,8 +309,10 @@ def typed_without_accents(text: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _chat_shortcuts() -> dict[str, str]:
-    return dict(line.split("\t", 1) for line in data_lines("chat_shortcuts.tsv"))
+def _chat_shortcuts() -> tuple[dict[str, str], re.Pattern]:
+    """The shortcuts (bot/data/chat_shortcuts.tsv) and one pattern finding any of them as a word."""
+    table = dict(line.split("\t", 1) for line in data_lines("chat_shortcuts.tsv"))
+    return table, re.compile(rf"\b(?:{'|'.join(map(re.escape, table))})\b", re.IGNORECASE)
 
 
 # «bn» is «bao nhiêu» only where a quantity is asked («có bn người», «là bn?», «mất bn ngày»); elsewhere it is
@@ -324,7 +326,7 @@ def expand_chat_shortcuts(question: str) -> str:
     question has them; «Ko» at the start -> «Không»). The question words and facts rules read the words the
     shortcuts stand for. Upper-case tokens («BN», «J») are no shortcut."""
     plain = typed_without_accents(question)
-    table = _chat_shortcuts()
+    table, shortcut = _chat_shortcuts()
 
     def expand(match: re.Match) -> str:
         word, key = match.group(0), match.group(0).lower()
@@ -337,7 +339,7 @@ def expand_chat_shortcuts(question: str) -> str:
         long = strip_diacritics(table[key]) if plain else table[key]
         return long.capitalize() if word != key else long
 
-    return re.sub(rf"\b(?:{'|'.join(map(re.escape, table))})\b", expand, question, flags=re.IGNORECASE)
+    return shortcut.sub(expand, question)
 
 
 def make_query(question: str, history: list[Turn] | None = None) -> Query:
