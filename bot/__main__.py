@@ -81,10 +81,14 @@ def cmd_ask(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
             return 0
+        if result.caution:  # above the answer, as the chat shows it
+            print(f"(!) {result.caution}")
         print(result.text)
-    for note in (result.caution, result.fallback_reason):
-        if note:
-            print(f"(!) {note}", file=sys.stderr)
+    # Part of the answer, on stdout with it: a caution or a fallback note lost to a redirect misleads.
+    if args.stream and result.caution:
+        print(f"(!) {result.caution}")
+    if result.fallback_reason:
+        print(f"(!) {result.fallback_reason}")
     for c in result.citations:
         where = c.heading or c.title + (f", trang {c.page}" if c.page else "")
         print(f"  [{c.n}] {where} ({c.doc})")

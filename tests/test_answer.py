@@ -320,6 +320,14 @@ def test_select_sentences(rows, focused: list[str], max_sentences: int, expected
     ("nhiem ky cua ban la may nam", "Ban được bầu tại hội nghị cuối năm.", False),
     ("Luật có hiệu lực từ ngày mấy?", "Luật này có hiệu lực thi hành từ ngày 01 tháng 7 năm 2023.", True),
     ("Can may phan tram cu tri dong y?", "Được thông qua khi có trên 50% cử tri đồng ý.", True),
+    # «từ bao giờ», «đến khi nào» ask for a date
+    ("luật thực hiện dân chủ ở cơ sở có hiệu lực từ bao giờ",
+     "1. Luật này có hiệu lực thi hành từ ngày 01 tháng 7 năm 2023.", True),
+    ("nghi dinh 61 co hieu luc tu khi nao", "Nghị định này có hiệu lực từ ngày 16 tháng 8 năm 2023.", True),
+    ("luật có hiệu lực từ bao giờ", "Luật này quy định việc thực hiện dân chủ ở cơ sở.", False),
+    # a unit of time is no word between a figure and the noun counted: «06 tháng năm» counts months
+    ("nhiệm kỳ ban TTND ở xã là mấy năm",
+     "Ban báo cáo kết quả thực hiện nhiệm vụ hàng quý, 06 tháng năm, nhiệm kỳ, đột xuất khi có yêu cầu.", False),
 ])
 def test_a_sentence_holds_the_kind_of_fact_asked_for(question: str, sentence: str, holds: bool) -> None:
     from bot.answering.facts import expected_fact, holds as fact_holds
@@ -332,6 +340,10 @@ def test_a_sentence_holds_the_kind_of_fact_asked_for(question: str, sentence: st
 
 @pytest.mark.parametrize("question, sentence, holds_as_people", [
     ("BTTND xã được có tối đa mấy phó trưởng ban", "Ban có Phó Trưởng ban nhưng không quá 02 người.", True),
+    ("ban ttnd xa duoc may pho truong ban", "Số lượng Phó Trưởng ban do Ủy ban Mặt trận Tổ quốc Việt Nam cấp xã "
+                                            "quyết định nhưng không quá 02 người.", True),
+    # «người» counts the deputies only in a sentence that names them; a body's «người» are its members
+    ("BTTND xã được có tối đa mấy phó trưởng ban", "Số lượng thành viên Ban không ít hơn 05 người.", False),
     ("ban co bao nhieu thanh vien", "Ban gồm không ít hơn 05 người.", True),
     ("Hương ước có bao nhiêu điều?", "Hương ước do 05 người soạn thảo.", None),  # articles are no people
     ("Tỉnh có bao nhiêu đảng bộ?", "Hội nghị có 120 người tham dự.", None),
@@ -669,6 +681,38 @@ def test_an_answer_centres_on_the_sentence_that_states_the_fact() -> None:
     selection = select(make_query("Hương ước, quy ước là gì?"), [form, definition], AnswerSettings())
     assert [s.passage for s in selection.chosen] == [definition]
     assert selection.focused[0] is definition
+
+
+def test_the_fact_is_taken_from_the_answering_passage_first() -> None:
+    """«… vào ngày nào»: the date in the list the best sentence opens, not the deadline of the next passage."""
+    from bot.answering.extractive import select
+    from bot.retrieval.query import make_query
+    from bot.settings import AnswerSettings
+
+    review = _passage("4. Việc rà soát, đánh giá thực hiện hương ước, quy ước do cộng đồng dân cư thực hiện hằng năm, "
+                      "theo quy định sau:\na) Thời điểm: Ngày hội đại đoàn kết toàn dân tộc (ngày 18 tháng 11) hoặc "
+                      "một ngày quan trọng được cộng đồng dân cư thống nhất lựa chọn;", rank=1)
+    report = _passage("3. Trước ngày 30 tháng 11 hằng năm, Ủy ban nhân dân cấp tỉnh gửi Bộ Văn hóa báo cáo về tình "
+                      "hình xây dựng, thực hiện, rà soát hương ước, quy ước.", rank=2)
+    selection = select(make_query("hằng năm rà soát đánh giá hương ước vào ngày nào"), [review, report],
+                       AnswerSettings())
+    assert selection.fact_sentence is not None and "18 tháng 11" in selection.fact_sentence.text
+
+
+def test_deputies_counted_as_people_are_found_in_a_sentence_that_names_them() -> None:
+    """«ban ttnd xa duoc may pho truong ban»: «không quá 02 người» of the deputies, in the second passage; not
+    the members' «không ít hơn 05 người» of the first."""
+    from bot.answering.extractive import select
+    from bot.retrieval.query import make_query
+    from bot.settings import AnswerSettings
+
+    members = _passage("1. Ban Thanh tra nhân dân ở xã gồm các thành viên được bầu từ các thôn. Số lượng thành viên Ban "
+                       "Thanh tra nhân dân tương ứng số lượng thôn nhưng không ít hơn 05 người.", rank=1)
+    deputies = _passage("3. Ban Thanh tra nhân dân ở xã có Trưởng ban, Phó Trưởng ban và các Ủy viên. Số lượng Phó "
+                        "Trưởng ban do Ủy ban Mặt trận Tổ quốc Việt Nam cấp xã quyết định nhưng không quá 02 người.",
+                        rank=5)
+    selection = select(make_query("ban ttnd xa duoc may pho truong ban"), [members, deputies], AnswerSettings())
+    assert selection.fact_sentence is not None and "không quá 02 người" in selection.fact_sentence.text
 
 
 def test_a_fact_that_only_picks_the_sentence_does_not_take_the_answer_from_a_far_passage() -> None:

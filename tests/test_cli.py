@@ -70,6 +70,16 @@ def test_ask_json(ingest_run, tiny_corpus: Path, cli_index_dir: Path) -> None:
     assert "total_ms" in data["timings_ms"]
 
 
+def test_ask_prints_the_caution_above_the_answer_on_stdout(ingest_run, tiny_corpus: Path, cli_index_dir: Path) -> None:
+    """A caution lost to a redirect of stderr would leave the answer looking sure."""
+    from bot.answering.pipeline import CAUTION_VI
+
+    result = run_bot("ask", "thủ tục ly hôn như thế nào", "--corpus", str(tiny_corpus), "--index", str(cli_index_dir))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"(!) {CAUTION_VI}\n") and "[1]" in result.stdout
+    assert CAUTION_VI not in result.stderr
+
+
 def test_ask_json_refusal(ingest_run, tiny_corpus: Path, cli_index_dir: Path) -> None:
     result = run_bot("ask", "Điều 99 của Nghị định 61/2023/NĐ-CP quy định về nội dung gì?", "--json",
                      "--corpus", str(tiny_corpus), "--index", str(cli_index_dir))

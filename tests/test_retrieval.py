@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.indexing.lexical import LexicalIndex, doc_numbers, plain_tokens, word_tokens
 from bot.retrieval.hybrid import retrieve, rrf
-from bot.retrieval.query import (asked_of_place, content_terms, expand_abbreviations, is_small_talk, make_query,
-                                 names_document, needs_history, spelled_numbers, swap_place, title_name)
+from bot.retrieval.query import (_as_elliptical, asked_of_place, content_terms, expand_abbreviations, expand_synonyms,
+                                 is_small_talk, make_query, names_document, needs_history, spelled_numbers, swap_place,
+                                 title_name)
+from bot.retrieval.scope import passage_scope, question_scope
 from conftest import TINY_DECREE_61, TINY_LAW, TINY_NEWS
 
 HISTORY = [
@@ -17,6 +21,47 @@ HISTORY = [
 
 
 # --- Abbreviations ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("lấy ý kiến nhân dân tối thiểu bao nhiêu ngày", ["ít nhất"]),
+    ("ban ttnd xa toi da may pho truong ban", ["không quá"]),
+    ("niêm yết ít nhất là 30 ngày", ["tối thiểu"]),
+    ("tối đa 02 người, không quá 02 người", []),  # said both ways already
+    ("Mức lương tối thiểu vùng là bao nhiêu?", []),  # a term, not a bound on the quantity asked
+])
+def test_expand_synonyms(text: str, expected: list[str]) -> None:
+    assert expand_synonyms(text) == expected
+
+
+@pytest.mark.parametrize("question, scope", [
+    ("xã phải công khai thông tin chậm nhất mấy ngày", "commune"),
+    ("ban ttnd o xa co bao nhieu nguoi", "commune"),  # accents optional; «ban» is no «bản»
+    ("thế còn ở cơ quan nhà nước thì ai", "agency"),
+    ("doanh nghiệp nhà nước công khai chậm nhất bao nhiêu ngày", "state enterprise"),  # the longest words win
+    ("Ban Thanh tra nhân dân ở doanh nghiệp có mấy thành viên?", "enterprise"),
+    ("cán bộ, công chức xã được bàn những gì", None),  # two scopes: none chosen
+    ("Hương ước là gì?", None),
+])
+def test_question_scope(question: str, scope: str | None) -> None:
+    assert question_scope(question) == scope
+
+
+@pytest.mark.parametrize("context, scope", [
+    ("Luật Thực hiện dân chủ ở cơ sở (10/2022/QH15) › Chương II. THỰC HIỆN DÂN CHỦ Ở XÃ, PHƯỜNG, THỊ TRẤN › "
+     "Mục 1. CÔNG KHAI THÔNG TIN Ở XÃ, PHƯỜNG, THỊ TRẤN › Điều 12. Hình thức và thời điểm công khai thông tin", "commune"),
+    ("Luật Thực hiện dân chủ ở cơ sở (10/2022/QH15) › Chương III. THỰC HIỆN DÂN CHỦ Ở CƠ QUAN, ĐƠN VỊ › "
+     "Mục 2. CÁN BỘ, CÔNG CHỨC, VIÊN CHỨC, NGƯỜI LAO ĐỘNG BÀN VÀ QUYẾT ĐỊNH › Điều 50. Nội dung", "agency"),
+    # the innermost title that names a scope decides
+    ("Luật … › Chương IV. THỰC HIỆN DÂN CHỦ Ở TỔ CHỨC CÓ SỬ DỤNG LAO ĐỘNG › Mục 1. THỰC HIỆN DÂN CHỦ Ở DOANH "
+     "NGHIỆP NHÀ NƯỚC › Điều 79. Hoạt động của Ban Thanh tra nhân dân", "state enterprise"),
+    ("Nghị định 59/2023/NĐ-CP › Điều 21. Tổ chức của Ban Thanh tra nhân dân ở cơ quan, đơn vị", "agency"),
+    # «ở cơ sở» of the law's own title, and general provisions, name none
+    ("Luật Thực hiện dân chủ ở cơ sở (10/2022/QH15) › Chương I. NHỮNG QUY ĐỊNH CHUNG › Điều 2. Giải thích từ ngữ", None),
+    ("Tăng cường và đổi mới công tác dân vận trong cơ quan Nhà nước", None),  # no «ở»
+])
+def test_passage_scope(context: str, scope: str | None) -> None:
+    assert passage_scope(context) == scope
+
 
 @pytest.mark.parametrize("text, expected", [
     ("Vai trò của MTTQ ở cơ sở?", ["Mặt trận Tổ quốc"]),
@@ -34,6 +79,9 @@ HISTORY = [
     ("Nghị định 59/2023/NĐ-CP", []),
     ("NQ 25-NQ/TW khóa XI", ["Nghị quyết"]),  # the bare NQ expands, the one in the number does not
     ("Hương ước là gì?", []),
+    ("thế còn ở DNNN thì sao", ["doanh nghiệp nhà nước"]),
+    ("DN nhà nước công khai gì", ["doanh nghiệp"]),
+    ("BCĐ cấp xã gồm những ai", ["Ban Chỉ đạo"]),
 ])
 def test_expand_abbreviations(text: str, expected: list[str]) -> None:
     assert expand_abbreviations(text) == expected
@@ -190,10 +238,16 @@ def test_follow_up_is_rewritten_with_the_last_user_turn() -> None:
     ("Hương ước, quy ước là gì?", "Còn mục đích thì sao?", None),
     ("Luật có hiệu lực khi nào?", "Còn ở Nghị định 59 thì sao?", None),
     ("Ban Thanh tra nhân dân ở xã có bao nhiêu thành viên?", "Còn ở doanh nghiệp thì ai bầu?", None),
+    # «… thì ai?» after a question asking «ai» asks it again, of the new place; after one asking something else,
+    # it asks its own question
+    ("ai chỉ đạo hoạt động của ban ttnd ở xã", "thế còn ở cơ quan nhà nước thì ai",
+     "ai chỉ đạo hoạt động của ban ttnd ở cơ quan nhà nước"),
+    ("nhiem ky ban ttnd o xa may nam", "con o doanh nghiep thi may", "nhiem ky ban ttnd o doanh nghiep may nam"),
+    ("Ban Thanh tra nhân dân ở xã có bao nhiêu thành viên?", "Còn ở cơ quan thì ai?", None),
 ])
 def test_a_follow_up_about_another_place_swaps_it_into_the_question_before(previous: str, follow_up: str,
                                                                             standalone: str | None) -> None:
-    assert swap_place(previous, follow_up) == standalone
+    assert swap_place(previous, _as_elliptical(follow_up, previous)) == standalone
     query = make_query(follow_up, [{"role": "user", "content": previous}])
     assert query.standalone == (standalone or f"{previous} {follow_up}") and query.leans_on == previous
 
@@ -240,6 +294,15 @@ def test_small_talk(text: str, small_talk: bool) -> None:
     ("đc Bí thư chi bộ phát biểu gì", "đc Bí thư chi bộ phát biểu gì"),
     ("điểm k khoản 2 Điều 15", "điểm k khoản 2 Điều 15"),
     ("BN là gì", "BN là gì"),
+    # «bn» before a counted unit asks for a quantity too
+    ("DN nhà nước công khai chậm nhất bn ngày", "DN nhà nước công khai chậm nhất bao nhiêu ngày"),
+    ("tối thiểu bn %", "tối thiểu bao nhiêu %"),
+    ("bn nam hay nu", "bn nam hay nu"),  # «bạn nam hay nữ»
+    # «qđ», «nđ»: a document's kind, never inside its number
+    ("công khai chậm nhất mấy ngày kể từ khi có qđ", "công khai chậm nhất mấy ngày kể từ khi có quyết định"),
+    ("qd cua cong dong dan cu thong qua khi nao", "quyet dinh cua cong dong dan cu thong qua khi nao"),
+    ("qđ 22/2018/qđ-ttg hết hiệu lực chưa", "quyết định 22/2018/qđ-ttg hết hiệu lực chưa"),
+    ("theo nđ 59 thì sao", "theo nghị định 59 thì sao"),
 ])
 def test_chat_shortcuts(question: str, expanded: str) -> None:
     from bot.retrieval.query import expand_chat_shortcuts
@@ -494,3 +557,47 @@ def test_article_lift_only_raises_candidates_in_article_order(tiny_index) -> Non
         _lift_by_article(tiny_index, vector, fused, 1.0, depth, 20)
         assert fused[groups[best][0]] == pytest.approx(1.0 / 21) and fused["not-an-article-chunk"] == 0.0
         assert (fused[groups[worst][0]] > 0) is (depth > len(groups)), depth
+
+
+_TWO_SCOPES_LAW = """LUẬT THỬ NGHIỆM VỀ CÔNG KHAI THÔNG TIN
+
+Chương I
+NHỮNG QUY ĐỊNH CHUNG
+
+Điều 1. Phạm vi điều chỉnh
+Luật này quy định việc công khai thông tin.
+
+Chương II
+THỰC HIỆN DÂN CHỦ Ở XÃ, PHƯỜNG, THỊ TRẤN
+
+Điều 2. Thời điểm công khai
+Trường hợp pháp luật chưa có quy định thì chậm nhất là 05 ngày làm việc kể từ ngày có văn bản của cơ quan có thẩm quyền.
+
+Chương III
+THỰC HIỆN DÂN CHỦ Ở CƠ QUAN, ĐƠN VỊ
+
+Điều 3. Thời điểm công khai thông tin
+Nội dung thông tin phải được công khai chậm nhất là 05 ngày làm việc kể từ ngày có quyết định.
+"""
+
+
+@pytest.mark.parametrize("question, article", [
+    ("xã phải công khai thông tin chậm nhất mấy ngày kể từ khi có quyết định", "Điều 2"),
+    ("xa phai cong khai thong tin cham nhat may ngay ke tu khi co quyet dinh", "Điều 2"),
+    ("cơ quan phải công khai thông tin chậm nhất mấy ngày", "Điều 3"),
+])
+def test_the_scope_a_question_names_picks_among_the_same_rule_repeated(tmp_path: Path, seeded_index_dir: Path,
+                                                                          question: str, article: str) -> None:
+    """Nearly the same rule under two chapters: the chapter's «ở xã» or «ở cơ quan» decides, not the words the
+    article shares with the question."""
+    from bot.indexing.index import open_index
+    from bot.indexing.ingest import ingest
+    from bot.settings import Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "luat-thu-nghiem.txt").write_text(_TWO_SCOPES_LAW, encoding="utf-8")
+    index = open_index(Settings().with_paths(corpus_dir=corpus, index_dir=seeded_index_dir))
+    assert not ingest(index, corpus).failed
+    passages = retrieve(index, make_query(question), 3)
+    assert passages[0].chunk.heading.endswith(article), [p.chunk.heading for p in passages]

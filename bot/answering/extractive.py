@@ -208,7 +208,9 @@ def _fact_sentence(fact: Fact, asked: str, plain: bool, sentences: list[Sentence
     """The best sentence holding the fact among those of the passages that answer and, for a required fact
     (the evidence rules refuse without it), the best few; for a fact that only picks the sentence, any
     sentence scoring at least fact_keep_ratio of the best (seed ts-038: the definition sits in the second
-    passage), never a weak one from a far passage.
+    passage), never a weak one from a far passage. The answering passages' sentences go first: «hằng năm rà
+    soát, đánh giá hương ước vào ngày nào» is answered by Điều 15's «ngày 18 tháng 11», not by the deadline
+    of a report in the next passage («Trước ngày 30 tháng 11 hằng năm, …»).
 
     The fact often sits in the sentence after the one that repeats the question's words (Nghị định 61 Điều 9:
     «… phải được niêm yết công khai …» then «Thời hạn niêm yết … không ít hơn 30 (ba mươi) ngày»).
@@ -219,9 +221,13 @@ def _fact_sentence(fact: Fact, asked: str, plain: bool, sentences: list[Sentence
         pool = [s for i, s in enumerate(sentences) if i < evidence_sentences or s.passage.chunk.id in ids]
     else:
         pool = [s for s in sentences if s.passage.chunk.id in ids or s.score >= fact_keep_ratio * best]
+    pool.sort(key=lambda s: s.passage.chunk.id not in ids)  # the answering passages' first, by score within each
     found = next((s for s in pool if holds(fact, s.text, asked, plain)), None)
     people = counted_as_people(fact, plain) if found is None else None
-    return next((s for s in pool if holds(people, s.text, asked, plain)), None) if people else found
+    # a sentence naming the people it counts answers from any passage retrieved («ban ttnd xa duoc may pho truong
+    # ban»: NĐ 59 Điều 13 at the second passage)
+    return next((s for s in (sentences if people and people.named else pool) if holds(people, s.text, asked, plain)),
+                None) if people else found
 
 
 def asked_fact(query: Query) -> tuple[Fact | None, str, bool]:

@@ -23,7 +23,8 @@ _FIGURE_ITSELF = (r"(?:\b\d+(?:[.,]\d+)?%?|\b(?:hai|ba|bốn|sáu|bảy|tám|ch�
                   r"|\bmột(?=\s+(?:lần|kỳ|lượt|năm|tháng|ngày|tuần|giờ|phút)\b))")
 _SPELLED_REPEAT = r"\s*\([^)]{1,30}\)"
 _FIGURE = rf"{_FIGURE_ITSELF}(?:{_SPELLED_REPEAT})?"
-_DURATION = _FIGURE + r"\s*(?:ngày|tháng|năm|giờ|tuần|phút)"
+_TIME_UNITS = r"(?:ngày|tháng|năm|giờ|tuần|phút)"
+_DURATION = _FIGURE + rf"\s*{_TIME_UNITS}"
 # "13/1/2022", "ngày 13/1", "(15/10)", "13 tháng 1", "15-8-2023"; "59/2023" and "16/CT-TTg" are document
 # numbers.
 _DAY_DATE = (r"\b\d{1,2}\s*/\s*\d{1,2}\b(?!\s*/\s*\D)|\b\d{1,2}\s+tháng\s+\d{1,2}"
@@ -32,14 +33,12 @@ _DAY_DATE = (r"\b\d{1,2}\s*/\s*\d{1,2}\b(?!\s*/\s*\D)|\b\d{1,2}\s+tháng\s+\d{1,
 _UNIT_WORDS = {"tiền": r"(?:đồng|triệu|tỷ|nghìn|%)", "phần trăm": r"%"}
 # Subjects that are amounts of money.
 _MONEY_SUBJECT = re.compile(r"\b(?:lương|tiền|kinh phí|lệ phí|mức phạt|phụ cấp|trợ cấp)\b")
-# "bao nhiêu thành viên", "mấy lần"; typed without accents "may" is also "máy", "may": a count only before
-# a noun that is counted.
-_COUNT = r"\b(?:bao nhiêu|mấy)\s+(\w+(?:\s+\w+)?)"
-_COUNT_PLAIN = (r"\b(?:bao nhieu\s+(\w+(?:\s+\w+)?)|may\s+(lan|nguoi|ngay|thang|nam|tuan|gio|ho|buoc|loai|cap|"
-                r"thanh vien|hinh thuc|noi dung|truong hop|dieu|khoan|phan tram)\b)")
 # «không mấy quan tâm», «mấy ai», «mấy khi», «mấy năm gần đây» count nothing.
 _NOT_COUNTING = re.compile(r"\b(?:không|chưa|chẳng|chả|khong|chua|chang|cha)\s+(?:mấy|may)\b|\b(?:mấy|may)\s+(?:ai|khi)\b|"
                            r"\b(?:mấy|may)\s+\w+\s+(?:gần đây|qua|nay|trở lại|gan day|tro lai)\b")
+# «có hiệu lực từ bao giờ», «áp dụng đến khi nào» ask for a date; a bare «khi nào» often asks on what
+# condition («thông qua khi nào»).
+_SINCE_WHEN = re.compile(r"\b(?:tu|den|hieu luc)\s+(?:bao gio|khi nao)\b")
 # "Điều mấy", "lần thứ mấy" ask which one, not how many.
 _ORDINAL = re.compile(r"\b(?:điều|khoản|điểm|chương|mục|phần|thứ|số|khóa|khoá|trung ương|dieu|khoan|diem|chuong|"
                       r"muc|phan|thu|so|khoa|trung uong)\s+(?:mấy|may)\b")
@@ -50,6 +49,12 @@ _GENERIC_COUNTS = {"người", "lần", "cái", "loại", "bước", "nội", "h
 # (the first two words of the noun asked about; «đảng bộ», «đại hội», «thành phố» are no people).
 _COUNTED_PEOPLE = ("phó trưởng", "phó chủ", "trưởng ban", "thành viên", "ủy viên", "đại biểu", "đại diện", "cán bộ",
                    "đảng viên", "công chức", "hội viên")
+# "bao nhiêu thành viên", "mấy lần"; typed without accents "may" is also "máy", "may": a count only before
+# a noun that is counted.
+_COUNT = r"\b(?:bao nhiêu|mấy)\s+(\w+(?:\s+\w+)?)"
+_COUNT_PLAIN = (r"\b(?:bao nhieu\s+(\w+(?:\s+\w+)?)|may\s+(lan|nguoi|ngay|thang|nam|tuan|gio|ho|buoc|loai|cap|"
+                r"thanh vien|hinh thuc|noi dung|truong hop|dieu|khoan|phan tram|"
+                rf"{'|'.join(strip_diacritics(p) for p in _COUNTED_PEOPLE)})\b)")
 # A count: whole (no digit, «/» or «%» on either side, not inside a spelled-out repeat), its repeat taken
 # atomically, and no unit after it: «30 (ba mươi) ngày», «15/8/2023», «500 nghìn đồng», «phần trăm» count
 # nothing.
@@ -93,7 +98,10 @@ class Fact:
     # False: the fact only picks the sentence to quote. "Ai chủ trì …?" is answered in a law by a role
     # ("Trưởng thôn"), in the news by a name; "… là ai?" asks for a person.
     required: bool = True
-    people: bool = False  # the counted noun names people, whom a text may count as «người» («02 người»)
+    # the counted people («phó trưởng»; folded, accent-free when the question is), whom a text may count as
+    # «người» («Số lượng Phó Trưởng ban … không quá 02 người»)
+    people: str = ""
+    named: str = ""  # words the sentence must name besides the figure (the people it counts as «người»)
 
 
 def _amount(unit: str) -> str:
@@ -102,7 +110,8 @@ def _amount(unit: str) -> str:
 
 
 def _figure_pattern(q: str, plain: bool) -> tuple[str, str, bool] | None:
-    """(pattern, counted noun, whether it counts people) for the folded question; accent-free when typed so.
+    """(pattern, counted noun, the counted people if it counts people) for the folded question; accent-free
+    when typed so.
 
     Documents are written with accents: the pattern is matched with them, and only the counted noun taken
     from the question ("bao nhieu thanh vien" -> "thanh") is compared accent-free.
@@ -110,26 +119,28 @@ def _figure_pattern(q: str, plain: bool) -> tuple[str, str, bool] | None:
     form = strip_diacritics if plain else str
     plain_q = strip_diacritics(q)
     if re.search(r"\bbao lau\b", plain_q):
-        return _DURATION, "", False
-    if re.search(r"\b(ngay nao|hom nao|thoi diem nao|ngay may|thang may)\b", plain_q):
-        return _DAY_DATE, "", False
+        return _DURATION, "", ""
+    if re.search(r"\b(ngay nao|hom nao|thoi diem nao|ngay may|thang may)\b", plain_q) or _SINCE_WHEN.search(plain_q):
+        return _DAY_DATE, "", ""
     match = re.search(_COUNT_PLAIN if plain else _COUNT, _NOT_COUNTING.sub(" ", _ORDINAL.sub(" ", q)))
     if match:
         words = next(g for g in match.groups() if g).split()
         if words[0] in {form(w) for w in question_words()}:
-            return _FIGURE, "", False
+            return _FIGURE, "", ""
         if words[0] in {form(w) for w in _GENERIC_COUNTS}:
-            return _COUNTED, "", False
+            return _COUNTED, "", ""
         units = {form(u): u for u in _UNIT_WORDS}
         unit = " ".join(words) if " ".join(words) in units else words[0]
         if unit in units:
-            return _amount(units[unit]), "", False
-        # "50% tổng số đại diện hộ gia đình" counts households; "05 thành viên Ban" counts no Ban
-        people = " ".join(words[:2]) in {form(p) for p in _COUNTED_PEOPLE}
-        return rf"{_FIGURE}\s+(?:tổng số\s+)?(?:đại diện\s+|\w+\s+)?", words[0], people
+            return _amount(units[unit]), "", ""
+        # "50% tổng số đại diện hộ gia đình" counts households; "05 thành viên Ban" counts no Ban; "06 tháng năm"
+        # counts months, not years (a unit of time is no word between the figure and its noun)
+        people = " ".join(words[:2])
+        return (rf"{_FIGURE}\s+(?:tổng số\s+)?(?:đại diện\s+|(?!{_TIME_UNITS}\b)\w+\s+)?", words[0],
+                people if people in {form(p) for p in _COUNTED_PEOPLE} else "")
     if re.search(r"\bbao nhieu\b", plain_q):
         # "Mức lương … là bao nhiêu?": an amount of money, not any figure
-        return (_amount("tiền") if re.search(form(_MONEY_SUBJECT.pattern), q) else _FIGURE), "", False
+        return (_amount("tiền") if re.search(form(_MONEY_SUBJECT.pattern), q) else _FIGURE), "", ""
     return None
 
 
@@ -249,10 +260,12 @@ def _names_all(sentence: str, subject: str, plain: bool) -> bool:
 
 
 def counted_as_people(fact: Fact, plain: bool = False) -> Fact | None:
-    """The same count with «người» as its noun, when it counts people («mấy phó trưởng ban» — «không quá 02
-    người»): asked for when no sentence names the noun itself."""
+    """The same count with «người» as its noun, when it counts people («mấy phó trưởng ban» — «Số lượng Phó
+    Trưởng ban … không quá 02 người»), in a sentence that names them: asked for when no sentence names the
+    noun with its figure. «không ít hơn 05 người» counts the members, not the deputies."""
     if fact.kind == "figure" and fact.people:
-        return replace(fact, subject=_words("người", plain))
+        members = fact.people == _words("thành viên", plain)  # the body's «người» are its members
+        return replace(fact, subject=_words("người", plain), named="" if members else fact.people)
     return None
 
 
@@ -260,6 +273,8 @@ def holds(fact: Fact, sentence: str, question: str, plain: bool = False) -> bool
     """Does the sentence state the kind of fact asked for (and not only repeat the question)?"""
     if fact.kind == "figure":
         text = _figures_text(sentence, question, plain)
+        if fact.named and not _contains(text, fact.named, plain):
+            return False
         pattern = fact.pattern
         if fact.subject:  # the counted noun, as the sentence writes it
             forms = {w for w in re.findall(r"\w+", text) if _words(w, plain) == fact.subject}

@@ -11,6 +11,7 @@ from bot.documents.model import Chunk
 from bot.indexing.index import Index
 from bot.indexing.lexical import plain_tokens, word_tokens
 from bot.retrieval.query import Query, article_references, named_documents, question_words, restore_accents
+from bot.retrieval.scope import passage_scope, question_scope
 
 
 @dataclass
@@ -71,6 +72,19 @@ def _lift_by_article(index: Index, vector: list[float], fused: dict[str, float],
                 fused[cid] += weight / (k + rank)
 
 
+def _weigh_by_scope(index: Index, query: Query, fused: dict[str, float], mismatch: float) -> None:
+    """Candidates whose titles apply them to another scope than the question names weigh less: the law repeats
+    its rules for the xã, the cơ quan and the doanh nghiệp, in the same words."""
+    asked = question_scope(query.text)
+    if asked is None:
+        return
+    for cid in fused:
+        chunk = index.chunk(cid)
+        scope = passage_scope(chunk.context) if chunk is not None else None
+        if scope is not None and scope != asked:
+            fused[cid] *= mismatch
+
+
 def retrieve(index: Index, query: Query, k: int | None = None, timings: dict[str, float] | None = None) -> list[Passage]:
     cfg = index.settings.retrieval
     k = k or cfg.top_k
@@ -114,6 +128,8 @@ def retrieve(index: Index, query: Query, k: int | None = None, timings: dict[str
         started = time.perf_counter()
         _lift_by_article(index, vector, fused, cfg.article_dense_weight, cfg.candidates, cfg.rrf_k)
         timings["articles_ms"] = (time.perf_counter() - started) * 1000
+    if cfg.scope_mismatch != 1.0:
+        _weigh_by_scope(index, query, fused, cfg.scope_mismatch)
     dense_scores = dict(dense)
     lexical_ranks = {cid: rank for rank, (cid, _) in enumerate(lexical, start=1)}
     passages = []

@@ -61,6 +61,25 @@ def expand_abbreviations(text: str) -> list[str]:
     return found
 
 
+@lru_cache(maxsize=1)
+def _synonyms() -> tuple[tuple[str, str], ...]:
+    """Both ways: (phrase, the documents' phrase for it), from bot/data/synonyms.tsv."""
+    pairs = [tuple(part.strip() for part in line.split("\t", 1)) for line in data_lines("synonyms.tsv")]
+    return tuple((a, b) for one, other in pairs for a, b in ((one, other), (other, one)))
+
+
+def expand_synonyms(text: str) -> list[str]:
+    """'tối thiểu bao nhiêu ngày' -> ['ít nhất'] (accents optional): bounds on a quantity asked or given, never
+    a term («mức lương tối thiểu vùng … là bao nhiêu» asks for no «ít nhất»)."""
+    plain = plain_form(text)
+
+    def says(phrase: str, before_quantity: bool = False) -> bool:
+        quantity = r"\s+(?:la\s+)?(?:bao nhieu|may|\d)" if before_quantity else r"\b"
+        return re.search(rf"\b{re.escape(plain_form(phrase))}{quantity}", plain) is not None
+
+    return [other for phrase, other in _synonyms() if says(phrase, before_quantity=True) and not says(other)]
+
+
 _DIGIT_WORDS = {"không": 0, "một": 1, "mốt": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "lăm": 5,
                 "sáu": 6, "bảy": 7, "tám": 8, "chín": 9}
 _SCALE_WORDS = {"nghìn": 1000, "ngàn": 1000, "triệu": 1_000_000}
@@ -251,7 +270,25 @@ def standalone_question(question: str, history: list[Turn] | None) -> tuple[str,
     if not previous or not needs_history(question) or _asks_anew(question, previous[-1]):
         return question, ""
     earlier = previous[-1].strip()
-    return swap_place(earlier, question.strip()) or f"{earlier} {question.strip()}", earlier
+    return swap_place(earlier, _as_elliptical(question.strip(), earlier)) or f"{earlier} {question.strip()}", earlier
+
+
+# «… thì ai?», «… thì bao lâu?» closing a follow-up (accents optional)
+_CLOSING_QUESTION_WORD = re.compile(
+    rf"\s+(?:thì|thi)\s+({'|'.join(w for word in (*_OWN_QUESTION, 'mấy') for w in (word, strip_diacritics(word)))})"
+    r"\s*[?.!]*\s*$", re.IGNORECASE)
+
+
+def _as_elliptical(follow_up: str, earlier: str) -> str:
+    """«Thế còn ở cơ quan nhà nước thì ai?» after «Ai chỉ đạo … ở xã?» asks the same question of another place:
+    -> «Thế còn ở cơ quan nhà nước thì sao?». A question word the earlier question lacks asks something else."""
+    closing = _CLOSING_QUESTION_WORD.search(follow_up)
+    if closing is None:
+        return follow_up
+    word = plain_form(closing.group(1))
+    if not re.search(rf"\b{re.escape(word)}\b", plain_form(earlier)):
+        return follow_up
+    return f"{follow_up[:closing.start()]} thì sao?"
 
 
 # Exam phrasing that names no content: "…, đúng hay sai?", "Chọn đáp án đúng", "A. …" choice letters.
@@ -312,13 +349,19 @@ def typed_without_accents(text: str) -> bool:
 def _chat_shortcuts() -> tuple[dict[str, str], re.Pattern]:
     """The shortcuts (bot/data/chat_shortcuts.tsv) and one pattern finding any of them as a word."""
     table = dict(line.split("\t", 1) for line in data_lines("chat_shortcuts.tsv"))
-    return table, re.compile(rf"\b(?:{'|'.join(map(re.escape, table))})\b", re.IGNORECASE)
+    # never inside a document number («22/2018/qđ-ttg»)
+    return table, re.compile(rf"(?<![/-])\b(?:{'|'.join(map(re.escape, table))})\b(?![/-])", re.IGNORECASE)
 
 
 # «bn» is «bao nhiêu» only where a quantity is asked («có bn người», «là bn?», «mất bn ngày»); elsewhere it is
 # «bạn» («bn cho mình hỏi», «cảm ơn bn»).
 _QUANTITY_BEFORE = re.compile(r"\b(?:có|co|là|la|mất|mat|được|duoc|gồm|gom|hết|het|trong|tối đa|toi da|ít nhất|it nhat)\s+$",
                               re.IGNORECASE)
+
+
+# … or before a counted unit («chậm nhất bn ngày», «bn người»)
+_COUNTED_AFTER = re.compile(r"\s+(?:ngày|ngay|tháng|thang|năm|tuần|tuan|giờ|gio|người|nguoi|lần|lan|hộ|ho|tuổi|tuoi|"
+                            r"thành viên|thanh vien|phần trăm|phan tram|%)(?!\w)", re.IGNORECASE)
 
 
 def expand_chat_shortcuts(question: str) -> str:
@@ -332,7 +375,8 @@ def expand_chat_shortcuts(question: str) -> str:
         word, key = match.group(0), match.group(0).lower()
         if key not in table or word.isupper() or (word != key and word != key.capitalize()):
             return word
-        if key == "bn" and not _QUANTITY_BEFORE.search(question[:match.start()]):
+        if key == "bn" and not (_QUANTITY_BEFORE.search(question[:match.start()])
+                                or _COUNTED_AFTER.match(question[match.end():])):
             return word
         if key in ("đc", "dc") and question[match.end():].lstrip()[:1].isupper():  # «đc Bí thư»: «đồng chí»
             return word
@@ -345,7 +389,7 @@ def expand_chat_shortcuts(question: str) -> str:
 def make_query(question: str, history: list[Turn] | None = None) -> Query:
     question = expand_chat_shortcuts(question.strip())
     standalone, previous = standalone_question(clean_exam_phrasing(question), history)
-    expansions = expand_abbreviations(standalone) + spelled_numbers(standalone)
+    expansions = expand_abbreviations(standalone) + expand_synonyms(standalone) + spelled_numbers(standalone)
     text = " ".join([standalone, *expansions])
     return Query(question=question, text=text, plain=typed_without_accents(question),
                  expansions=expansions, rewritten_from_history=bool(previous), standalone=standalone,
