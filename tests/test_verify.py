@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answering.types import REFUSAL_VI
-from bot.answering.verify import (cut_ranges, numbers_supported, sentence_supported, split_sentences, strip_markers,
+from bot.answering.verify import (cut_ranges, lost_working_days, numbers_supported, sentence_supported, split_sentences, strip_markers,
                                   verify)
 
 DECREE = ("Nghị định 61/2023/NĐ-CP › Điều 2\nHương ước, quy ước là văn bản quy định về các quy phạm xã hội "
@@ -53,6 +53,27 @@ def test_a_sentence_cutting_a_range_is_dropped_though_another_passage_holds_its_
     other = "Trường hợp số lượng thành viên Ban Thanh tra nhân dân từ 09 người trở lên thì có 02 Phó Trưởng ban."
     result = verify("Ban Thanh tra nhân dân ở doanh nghiệp nhà nước có 09 thành viên.", [other, BOARD])
     assert result.refused and "cut to one end" in result.sentences[0].reason
+
+
+DEADLINE = ("Trường hợp pháp luật chưa có quy định thì chậm nhất là 05 ngày làm việc kể từ ngày có quyết định. "
+            "Thời gian niêm yết ít nhất là 30 ngày liên tục.")
+
+
+@pytest.mark.parametrize("sentence, lost", [
+    ("Xã phải công khai thông tin chậm nhất 05 ngày kể từ ngày có quyết định.", ["5"]),
+    ("Chậm nhất là 5 (năm) ngày.", ["5"]),
+    ("Xã phải công khai chậm nhất 05 ngày làm việc kể từ ngày có quyết định.", []),
+    ("Thời gian niêm yết ít nhất 30 ngày.", []),  # calendar days in the passage
+    ("Nghị định có hiệu lực từ ngày 15/8/2023.", []),  # no count of days
+])
+def test_working_days_are_not_stated_as_days(sentence: str, lost: list[str]) -> None:
+    assert lost_working_days(sentence, [DEADLINE]) == lost
+
+
+def test_a_sentence_shortening_working_days_is_dropped() -> None:
+    """A trial's answer: «Xã phải công khai … chậm nhất 05 ngày» of «chậm nhất là 05 ngày làm việc»."""
+    result = verify("Xã phải công khai thông tin chậm nhất 05 ngày kể từ ngày có quyết định. [1]", [DEADLINE])
+    assert result.refused and "working days" in result.sentences[0].reason
 
 
 def test_markers_are_parsed_and_moved_into_their_sentence() -> None:

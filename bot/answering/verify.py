@@ -12,6 +12,7 @@ Public API (the evaluation harness imports it):
   * a marker [n] that points at no passage is never shown;
   * a sentence whose cited passages do not support it is re-cited to the passage that does, or dropped;
   * every number or date of a kept sentence occurs in one of its cited passages;
+  * a range is not cut to one end, and working days («05 ngày làm việc») are not stated as days;
   * with the question given, a sentence that only restates it supports nothing;
   * questions, repeated sentences and copies of the prompt's frame ("Tài liệu:", "[2] (…)") are dropped;
   * nothing supported, or only the refusal sentence: the answer is the refusal.
@@ -154,6 +155,24 @@ def cut_ranges(sentence: str, passage_texts: Sequence[str]) -> list[str]:
     return cut
 
 
+# «05 (năm) ngày làm việc»: a count of days, and whether they are working days.
+_DAYS = re.compile(r"(\d+)\s*(?:\([^)]{1,30}\)\s*)?ngày(\s+làm\s+việc)?")
+
+
+def lost_working_days(sentence: str, passage_texts: Sequence[str]) -> list[str]:
+    """Counts of working days the sentence states as plain days («chậm nhất 05 ngày» of «chậm nhất là 05 ngày
+    làm việc»: a small model's slip that changes the deadline), where no passage the model read counts them as
+    plain days."""
+    plain_days = {n.lstrip("0") or "0" for n, working in _DAYS.findall(fold(_content(sentence))) if not working}
+    if not plain_days:
+        return []
+    working_days, calendar_days = set(), set()
+    for passage in passage_texts:
+        for n, working in _DAYS.findall(fold(passage)):
+            (working_days if working else calendar_days).add(n.lstrip("0") or "0")
+    return sorted(plain_days & (working_days - calendar_days), key=int)
+
+
 def numbers_supported(sentence: str, passage_texts: Sequence[str]) -> list[str]:
     """Numbers and dates of the sentence that no passage holds ('01/7/2023' matches 'ngày 01 tháng 7 năm 2023')."""
     wanted = numbers(_content(sentence))
@@ -293,6 +312,10 @@ def _check(sentence: CheckedSentence, texts: list[str], threshold: float, questi
     cut = cut_ranges(sentence.text, texts)
     if cut:
         sentence.status, sentence.reason = "dropped", f"ranges {cut} cut to one end"
+        return
+    lost = lost_working_days(sentence.text, texts)
+    if lost:
+        sentence.status, sentence.reason = "dropped", f"working days {lost} stated as days"
         return
     valid = [n for n in sentence.claimed if 1 <= n <= len(texts)]
     scores = {n: sentence_supported(sentence.text, texts[n - 1], question) for n in range(1, len(texts) + 1)}
