@@ -491,6 +491,27 @@ def test_a_document_or_year_the_documents_do_not_cover(question: str, titles: li
     assert (_unknown_document(question, known) or _unmentioned_year(question, known, passages, legal)) == reason
 
 
+@pytest.mark.parametrize("question, fact_sentence, reason", [
+    # the figure's sentence dates it to another year than the one asked about
+    ("năm 2023 cả nước có bao nhiêu mô hình dân vận khéo",
+     "Trong 6 tháng đầu năm 2024, toàn Đảng bộ Khối có 182 mô hình “Dân vận khéo”.",
+     "the answering sentence is of 2024, not of the year asked"),
+    ("Năm 2023 tổ chức bao nhiêu lớp tập huấn?", "Năm 2023, Ban Thường vụ tổ chức 3 lớp tập huấn.", None),
+    ("Giai đoạn 2021–2025 có bao nhiêu mô hình?", "Năm 2023 có 182 mô hình.", None),  # within the range
+    ("Năm 2023 tổ chức bao nhiêu lớp tập huấn?", "Ban Thường vụ tổ chức 3 lớp tập huấn.", None),  # no year stated
+    ("Năm 2023 có bao nhiêu mô hình?", "Theo Nghị định 59/2023/NĐ-CP có 5 mô hình.", None),  # a document number's year
+    ("Năm 2025 bầu trưởng thôn phải có bao nhiêu hộ tham dự?",  # a law's rule stays in force
+     "Theo Luật năm 2022, cuộc họp có trên 50% số hộ tham dự.", None),
+    ("Theo Luật Thực hiện dân chủ ở cơ sở năm 2022, có bao nhiêu hình thức?",  # a version year asks for no date
+     "Năm 2023 có 3 hình thức.", None),
+])
+def test_a_figure_of_another_year_does_not_answer(question: str, fact_sentence: str, reason) -> None:
+    from bot.answering.evidence import _fact_of_another_year
+
+    source = _passage(fact_sentence, doc="doc" if "Luật" in fact_sentence else "news")  # LAW_10 is «doc»
+    assert _fact_of_another_year(question, fact_sentence, [source], LAW_10) == reason
+
+
 @pytest.mark.parametrize("question", [
     "luật đất đai 2024 bồi thường khi thu hồi đất nông nghiệp thế nào",
     "luật thực hiện dân chủ ở cơ sở sửa đổi năm 2025 có gì mới",
@@ -511,12 +532,12 @@ def test_an_answer_close_to_weak_evidence_carries_a_caution(tiny_index) -> None:
     assert not sure.refused and sure.caution == ""
 
 
-def _passage(text: str, rank: int = 1, context: str = ""):
+def _passage(text: str, rank: int = 1, context: str = "", doc: str = "doc"):
     from bot.documents.model import Chunk
     from bot.retrieval.hybrid import Passage
 
     start = 1000 * rank  # passages of one document, apart
-    return Passage(Chunk(f"c{rank}", "doc", text, start, start + len(text), "", context), 0.0, rank, dense_score=0.9)
+    return Passage(Chunk(f"c{rank}", doc, text, start, start + len(text), "", context), 0.0, rank, dense_score=0.9)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -647,7 +668,7 @@ def test_an_organ_no_passage_names_is_a_false_premise(question: str, passage: st
     from bot.retrieval.query import make_query
     from bot.settings import AnswerSettings
 
-    evidence = assess(make_query(question), [_passage(passage)], None, False, {}, AnswerSettings())
+    evidence = assess(make_query(question), [_passage(passage)], None, None, {}, AnswerSettings())
     assert evidence.ok is not refused
 
 

@@ -149,6 +149,22 @@ _ASKED_YEAR = {plain: re.compile(rf"\b(?:{'nam|giai doan' if plain else 'năm|gi
 _AMENDMENT = re.compile(r"\b(?:sua doi|bo sung|thay the)\b")
 
 
+def _asked_years(question: str, doc_articles: dict[str, tuple[str, str, set[str]]]) -> list[tuple[int, int]]:
+    """The years a question asks about («năm 2025», «giai đoạn 2021–2025»), as (first, last); not a year naming
+    the version of a document named just before it («Bộ luật Hình sự năm 2017»)."""
+    plain = typed_without_accents(question)
+    text = plain_form(question) if plain else fold(question)
+    names = [title_name(title) for _, title, _ in doc_articles.values()] + [w.strip() for _, _, w in _other_documents()]
+    asked = []
+    for match in _ASKED_YEAR[plain].finditer(text):
+        before = _words(text[:match.start()]).strip()
+        if fold(match.group(0)).startswith(("năm", "nam")) and any(name and before.endswith(name) for name in names):
+            continue
+        first, last = match.group(1), match.group(2) or match.group(1)
+        asked.append((int(first), int(last)))
+    return asked
+
+
 def _unmentioned_year(question: str, known_text: str, passages: list[Passage],
                       doc_articles: dict[str, tuple[str, str, set[str]]]) -> str | None:
     """A year the question asks about («Năm 2030 Đảng ủy Khối tổ chức mấy lớp tập huấn?», «… sửa đổi năm
@@ -156,24 +172,37 @@ def _unmentioned_year(question: str, known_text: str, passages: list[Passage],
     years, and a clause of theirs would answer another question.
 
     A law stays in force: a year after a retrieved law's own («Năm 2025 bầu trưởng thôn theo trình tự nào?»)
-    is no reason, unless the question asks for an amendment. Nor is a year naming the version of a document
-    named just before it («Bộ luật Hình sự năm 2017»).
+    is no reason, unless the question asks for an amendment.
     """
-    plain = typed_without_accents(question)
-    text = plain_form(question) if plain else fold(question)
-    names = [title_name(title) for _, title, _ in doc_articles.values()] + [w.strip() for _, _, w in _other_documents()]
     in_force = [int(year) for p in passages if p.chunk.doc_id in doc_articles
                 for year in _ISSUED_YEAR.findall(doc_articles[p.chunk.doc_id][0])]
     amendment = _AMENDMENT.search(plain_form(question)) is not None
-    for match in _ASKED_YEAR[plain].finditer(text):
-        before = _words(text[:match.start()]).strip()
-        if fold(match.group(0)).startswith(("năm", "nam")) and any(name and before.endswith(name) for name in names):
-            continue
-        for year in filter(None, match.groups()):
-            if re.search(rf"(?<!\d){year}(?!\d)", known_text) or (in_force and not amendment and min(in_force) <= int(year)):
+    for first, last in _asked_years(question, doc_articles):
+        for year in dict.fromkeys((first, last)):
+            if re.search(rf"(?<!\d){year}(?!\d)", known_text) or (in_force and not amendment and min(in_force) <= year):
                 continue
             return f"no passage mentions the year {year}"
     return None
+
+
+_YEAR_IN_TEXT = re.compile(r"(?<![\d/.,])((?:19|20)\d\d)(?![\d/])")
+
+
+def _fact_of_another_year(question: str, fact_sentence: str | None, passages: list[Passage],
+                          doc_articles: dict[str, tuple[str, str, set[str]]]) -> str | None:
+    """The sentence holding the figure asked for dates it to other years than the question asks about: «năm 2023
+    … có bao nhiêu mô hình» is not answered by «Trong 6 tháng đầu năm 2024, … 182 mô hình» (a number of another
+    year, stated as if it were the one asked for). A law's rule stays in force whatever year it names."""
+    if not fact_sentence:
+        return None
+    source = next((p.chunk.doc_id for p in passages if fact_sentence in p.chunk.text), None)
+    if source in doc_articles:
+        return None
+    stated = {int(y) for y in _YEAR_IN_TEXT.findall(DOC_NUMBER.sub(" ", fact_sentence))}
+    asked = _asked_years(question, doc_articles)
+    if not stated or not asked or any(first <= year <= last for year in stated for first, last in asked):
+        return None
+    return f"the answering sentence is of {', '.join(map(str, sorted(stated)))}, not of the year asked"
 
 
 _ORGAN = r"(?:hoi dong nhan dan|uy ban nhan dan|uy ban mat tran to quoc|toa an nhan dan|vien kiem sat nhan dan)"
@@ -205,10 +234,11 @@ def _unnamed_organ(query: Query, passages: list[Passage]) -> str | None:
     return None
 
 
-def assess(query: Query, passages: list[Passage], fact: Fact | None, fact_found: bool,
+def assess(query: Query, passages: list[Passage], fact: Fact | None, fact_sentence: str | None,
            doc_articles: dict[str, tuple[str, str, set[str]]], cfg: AnswerSettings) -> Evidence:
-    """fact: what the question asks for, fact_found: an answering sentence holds it (``extractive.select``);
-    doc_articles: doc id -> (number, title, article numbers) of every legal document indexed."""
+    """fact: what the question asks for, fact_sentence: the answering sentence that holds it, if one does
+    (``extractive.select``); doc_articles: doc id -> (number, title, article numbers) of every legal document
+    indexed."""
     if not passages:
         return Evidence(False, "nothing retrieved")
     top = passages[: min(3, len(passages))]
@@ -221,10 +251,11 @@ def assess(query: Query, passages: list[Passage], fact: Fact | None, fact_found:
     known_text = " ".join(titles) + " " + " ".join(p.chunk.context + " " + p.chunk.text for p in passages)
     missing = (_missing_article(query.question, doc_articles) or _unknown_document(query.question, known_text)
                or _unmentioned_year(query.question, known_text, passages, doc_articles)
+               or _fact_of_another_year(query.question, fact_sentence, passages, doc_articles)
                or _unnamed_organ(query, passages))
     if missing:
         return Evidence(False, missing, coverage, dense)
-    if fact and fact.required and not fact_found:
+    if fact and fact.required and fact_sentence is None:
         return Evidence(False, f"no answering sentence holds the {fact.kind} asked for", coverage, dense)
     few_pairs = pair_share is None or pair_share < cfg.min_pair_coverage
     if dense < cfg.min_dense_floor or (dense < cfg.min_dense_score and (coverage < cfg.min_term_coverage or few_pairs)):

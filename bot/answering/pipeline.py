@@ -175,8 +175,8 @@ def _gather(index: Index, query: Query, settings: Settings, timings: dict[str, f
     passages = retrieve(index, query, settings.retrieval.top_k, timings)
     timings["retrieval_ms"] = timings.get("dense_ms", 0) + timings.get("lexical_ms", 0)
     selection = select(query, passages, settings.answer)
-    evidence = assess(query, passages, selection.fact, selection.fact_sentence is not None, index.doc_articles(),
-                      settings.answer)
+    found = selection.fact_sentence.text if selection.fact_sentence else None
+    evidence = assess(query, passages, selection.fact, found, index.doc_articles(), settings.answer)
     return passages, selection, evidence
 
 
