@@ -70,8 +70,9 @@ class RetrievalSettings(BaseModel):
     # ALQAC dev hit@1 0.92 -> 0.94, the other dev sets unchanged (bench/results/tune_retrieval_articles.json).
     article_dense_weight: float = 0.3
     # The fused score of a candidate whose titles apply it elsewhere than the question names (bot/data/scopes.tsv:
-    # a xã, a cơ quan, a doanh nghiệp) is multiplied by this: reg_dev hit@1 0.87 -> 0.93 and rd-003 cites
-    # Điều 47 (cơ quan), not Điều 72 (doanh nghiệp nhà nước); 0.7 did the same; ALQAC dev unchanged.
+    # a xã, a cơ quan, a doanh nghiệp) is multiplied by this. Measured with `python -m bot eval --backend
+    # extractive` against 1.0: reg_dev hit@1 0.87 -> 0.93, and rd-003 cites Điều 47 (cơ quan), not Điều 72
+    # (doanh nghiệp nhà nước); 0.7 did the same; seed_dev, seed.jsonl and ALQAC dev answers unchanged.
     scope_mismatch: float = 0.5
 
 

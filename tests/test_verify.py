@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.answering.types import REFUSAL_VI
-from bot.answering.verify import (cut_ranges, lost_working_days, numbers_supported, sentence_supported, split_sentences, strip_markers,
-                                  verify)
+from bot.answering.verify import (cut_ranges, lost_working_days, numbers_supported, sentence_supported,
+                                  split_sentences, strip_markers, verify)
 
 DECREE = ("Nghị định 61/2023/NĐ-CP › Điều 2\nHương ước, quy ước là văn bản quy định về các quy phạm xã hội "
           "do cộng đồng dân cư thỏa thuận xác lập để điều chỉnh các quan hệ xã hội tự quản.")
@@ -65,6 +65,7 @@ DEADLINE = ("Trường hợp pháp luật chưa có quy định thì chậm nh�
     ("Xã phải công khai chậm nhất 05 ngày làm việc kể từ ngày có quyết định.", []),
     ("Thời gian niêm yết ít nhất 30 ngày.", []),  # calendar days in the passage
     ("Nghị định có hiệu lực từ ngày 15/8/2023.", []),  # no count of days
+    ("Theo Luật 10/2022/QH15 ngày 10 tháng 11 năm 2022.", []),  # «QH15 ngày» is no count of days
 ])
 def test_working_days_are_not_stated_as_days(sentence: str, lost: list[str]) -> None:
     assert lost_working_days(sentence, [DEADLINE]) == lost

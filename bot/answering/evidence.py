@@ -144,25 +144,33 @@ def _unknown_document(question: str, known_text: str) -> str | None:
 
 # A year asked about: «năm 2025», «giai đoạn 2021–2025» (a bare «2000 hộ», «từ 2000 hộ» is a count; «Việt Nam
 # 2024» no cue: the cue is matched with accents when the question has them).
-_ASKED_YEAR = {plain: re.compile(rf"\b(?:{'nam|giai doan' if plain else 'năm|giai đoạn'})\s+((?:19|20)\d\d)"
-                                 r"(?:\s*[-–]\s*((?:19|20)\d\d))?(?![\d/]|[.,]\d)") for plain in (True, False)}
+# A year with its cue: «năm 2025», «giai đoạn 2021–2025», «nhiệm kỳ 2020-2025», «từ năm 2021 đến nay» (a count
+# has none: «2000 hộ»).
+_YEAR = {plain: re.compile(rf"\b(?:{'nam|giai doan|nhiem ky' if plain else 'năm|giai đoạn|nhiệm kỳ'})\s+((?:19|20)\d\d)"
+                           rf"(?:\s*[-–]\s*((?:19|20)\d\d))?(?![\d/]|[.,]\d)(\s+{'den nay' if plain else 'đến nay'}\b)?")
+         for plain in (True, False)}
+_NOW_ON = 9999  # «từ năm 2021 đến nay» runs to any year asked after it
 _AMENDMENT = re.compile(r"\b(?:sua doi|bo sung|thay the)\b")
 
 
-def _asked_years(question: str, doc_articles: dict[str, tuple[str, str, set[str]]]) -> list[tuple[int, int]]:
-    """The years a question asks about («năm 2025», «giai đoạn 2021–2025»), as (first, last); not a year naming
-    the version of a document named just before it («Bộ luật Hình sự năm 2017»)."""
-    plain = typed_without_accents(question)
-    text = plain_form(question) if plain else fold(question)
+def _years(text: str, plain: bool, doc_articles: dict[str, tuple[str, str, set[str]]]) -> list[tuple[int, int]]:
+    """The years text names with their cue, as (first, last); not a year naming the version of a document
+    named just before it («Bộ luật Hình sự năm 2017»)."""
+    text = plain_form(text) if plain else fold(text)
     names = [title_name(title) for _, title, _ in doc_articles.values()] + [w.strip() for _, _, w in _other_documents()]
-    asked = []
-    for match in _ASKED_YEAR[plain].finditer(text):
+    years = []
+    for match in _YEAR[plain].finditer(text):
         before = _words(text[:match.start()]).strip()
         if fold(match.group(0)).startswith(("năm", "nam")) and any(name and before.endswith(name) for name in names):
             continue
-        first, last = match.group(1), match.group(2) or match.group(1)
-        asked.append((int(first), int(last)))
-    return asked
+        first = int(match.group(1))
+        years.append((first, _NOW_ON if match.group(3) else int(match.group(2) or first)))
+    return years
+
+
+def _asked_years(question: str, doc_articles: dict[str, tuple[str, str, set[str]]]) -> list[tuple[int, int]]:
+    """The years a question asks about, accents as typed."""
+    return _years(question, typed_without_accents(question), doc_articles)
 
 
 def _unmentioned_year(question: str, known_text: str, passages: list[Passage],
@@ -178,31 +186,28 @@ def _unmentioned_year(question: str, known_text: str, passages: list[Passage],
                 for year in _ISSUED_YEAR.findall(doc_articles[p.chunk.doc_id][0])]
     amendment = _AMENDMENT.search(plain_form(question)) is not None
     for first, last in _asked_years(question, doc_articles):
-        for year in dict.fromkeys((first, last)):
+        for year in dict.fromkeys(y for y in (first, last) if y != _NOW_ON):
             if re.search(rf"(?<!\d){year}(?!\d)", known_text) or (in_force and not amendment and min(in_force) <= year):
                 continue
             return f"no passage mentions the year {year}"
     return None
 
 
-_YEAR_IN_TEXT = re.compile(r"(?<![\d/.,])((?:19|20)\d\d)(?![\d/])")
-
-
-def _fact_of_another_year(question: str, fact_sentence: str | None, passages: list[Passage],
+def _fact_of_another_year(question: str, figure_sentence: str | None, passages: list[Passage],
                           doc_articles: dict[str, tuple[str, str, set[str]]]) -> str | None:
     """The sentence holding the figure asked for dates it to other years than the question asks about: «năm 2023
     … có bao nhiêu mô hình» is not answered by «Trong 6 tháng đầu năm 2024, … 182 mô hình» (a number of another
     year, stated as if it were the one asked for). A law's rule stays in force whatever year it names."""
-    if not fact_sentence:
+    if not figure_sentence:
         return None
-    source = next((p.chunk.doc_id for p in passages if fact_sentence in p.chunk.text), None)
+    source = next((p.chunk.doc_id for p in passages if figure_sentence in p.chunk.text), None)
     if source in doc_articles:
         return None
-    stated = {int(y) for y in _YEAR_IN_TEXT.findall(DOC_NUMBER.sub(" ", fact_sentence))}
+    stated = _years(DOC_NUMBER.sub(" ", figure_sentence), False, doc_articles)
     asked = _asked_years(question, doc_articles)
-    if not stated or not asked or any(first <= year <= last for year in stated for first, last in asked):
+    if not stated or not asked or any(a <= d and c <= b for a, b in asked for c, d in stated):
         return None
-    return f"the answering sentence is of {', '.join(map(str, sorted(stated)))}, not of the year asked"
+    return f"the answering sentence is of {', '.join(str(first) for first, _ in stated)}, not of the year asked"
 
 
 _ORGAN = r"(?:hoi dong nhan dan|uy ban nhan dan|uy ban mat tran to quoc|toa an nhan dan|vien kiem sat nhan dan)"
@@ -251,7 +256,8 @@ def assess(query: Query, passages: list[Passage], fact: Fact | None, fact_senten
     known_text = " ".join(titles) + " " + " ".join(p.chunk.context + " " + p.chunk.text for p in passages)
     missing = (_missing_article(query.question, doc_articles) or _unknown_document(query.question, known_text)
                or _unmentioned_year(query.question, known_text, passages, doc_articles)
-               or _fact_of_another_year(query.question, fact_sentence, passages, doc_articles)
+               or _fact_of_another_year(query.question, fact_sentence if fact and fact.kind == "figure" else None,
+                                        passages, doc_articles)
                or _unnamed_organ(query, passages))
     if missing:
         return Evidence(False, missing, coverage, dense)

@@ -221,13 +221,17 @@ def _fact_sentence(fact: Fact, asked: str, plain: bool, sentences: list[Sentence
         pool = [s for i, s in enumerate(sentences) if i < evidence_sentences or s.passage.chunk.id in ids]
     else:
         pool = [s for s in sentences if s.passage.chunk.id in ids or s.score >= fact_keep_ratio * best]
-    pool.sort(key=lambda s: s.passage.chunk.id not in ids)  # the answering passages' first, by score within each
-    found = next((s for s in pool if holds(fact, s.text, asked, plain)), None)
+    def answering_first(candidates: list[Sentence]) -> list[Sentence]:  # by score within each group
+        return sorted(candidates, key=lambda s: s.passage.chunk.id not in ids)
+
+    found = next((s for s in answering_first(pool) if holds(fact, s.text, asked, plain)), None)
     people = counted_as_people(fact, plain) if found is None else None
-    # a sentence naming the people it counts answers from any passage retrieved («ban ttnd xa duoc may pho truong
+    if people is None:
+        return found
+    # a sentence naming the role it counts answers from any passage retrieved («ban ttnd xa duoc may pho truong
     # ban»: NĐ 59 Điều 13 at the second passage)
-    return next((s for s in (sentences if people and people.named else pool) if holds(people, s.text, asked, plain)),
-                None) if people else found
+    return next((s for s in answering_first(sentences if people.named else pool) if holds(people, s.text, asked, plain)),
+                None)
 
 
 def asked_fact(query: Query) -> tuple[Fact | None, str, bool]:

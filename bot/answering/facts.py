@@ -36,9 +36,9 @@ _MONEY_SUBJECT = re.compile(r"\b(?:lương|tiền|kinh phí|lệ phí|mức ph�
 # «không mấy quan tâm», «mấy ai», «mấy khi», «mấy năm gần đây» count nothing.
 _NOT_COUNTING = re.compile(r"\b(?:không|chưa|chẳng|chả|khong|chua|chang|cha)\s+(?:mấy|may)\b|\b(?:mấy|may)\s+(?:ai|khi)\b|"
                            r"\b(?:mấy|may)\s+\w+\s+(?:gần đây|qua|nay|trở lại|gan day|tro lai)\b")
-# «có hiệu lực từ bao giờ», «áp dụng đến khi nào» ask for a date; a bare «khi nào» often asks on what
-# condition («thông qua khi nào»).
-_SINCE_WHEN = re.compile(r"\b(?:tu|den|hieu luc)\s+(?:bao gio|khi nao)\b")
+# «có hiệu lực từ bao giờ», «áp dụng đến khi nào» ask for a date; elsewhere «từ khi nào» may ask for an event
+# («được tính từ khi nào»: «kể từ ngày có quyết định»), a year, or on what condition («thông qua khi nào»).
+_SINCE_WHEN = re.compile(r"\b(?:hieu luc|ap dung|thi hanh)(?:\s+(?:tu|den))?\s+(?:bao gio|khi nao)\b")
 # "Điều mấy", "lần thứ mấy" ask which one, not how many.
 _ORDINAL = re.compile(r"\b(?:điều|khoản|điểm|chương|mục|phần|thứ|số|khóa|khoá|trung ương|dieu|khoan|diem|chuong|"
                       r"muc|phan|thu|so|khoa|trung uong)\s+(?:mấy|may)\b")
@@ -49,6 +49,9 @@ _GENERIC_COUNTS = {"người", "lần", "cái", "loại", "bước", "nội", "h
 # (the first two words of the noun asked about; «đảng bộ», «đại hội», «thành phố» are no people).
 _COUNTED_PEOPLE = ("phó trưởng", "phó chủ", "trưởng ban", "thành viên", "ủy viên", "đại biểu", "đại diện", "cán bộ",
                    "đảng viên", "công chức", "hội viên")
+# Roles within a body: its «người» may count the whole body («không ít hơn 05 người» are its members), so
+# they are counted as «người» only in a sentence that names them.
+_ROLES_IN_A_BODY = ("phó trưởng", "phó chủ", "trưởng ban", "ủy viên")
 # "bao nhiêu thành viên", "mấy lần"; typed without accents "may" is also "máy", "may": a count only before
 # a noun that is counted.
 _COUNT = r"\b(?:bao nhiêu|mấy)\s+(\w+(?:\s+\w+)?)"
@@ -109,7 +112,7 @@ def _amount(unit: str) -> str:
     return rf"\d[\d.,]*\s*{_UNIT_WORDS[unit]}"
 
 
-def _figure_pattern(q: str, plain: bool) -> tuple[str, str, bool] | None:
+def _figure_pattern(q: str, plain: bool) -> tuple[str, str, str] | None:
     """(pattern, counted noun, the counted people if it counts people) for the folded question; accent-free
     when typed so.
 
@@ -260,12 +263,13 @@ def _names_all(sentence: str, subject: str, plain: bool) -> bool:
 
 
 def counted_as_people(fact: Fact, plain: bool = False) -> Fact | None:
-    """The same count with «người» as its noun, when it counts people («mấy phó trưởng ban» — «Số lượng Phó
-    Trưởng ban … không quá 02 người»), in a sentence that names them: asked for when no sentence names the
-    noun with its figure. «không ít hơn 05 người» counts the members, not the deputies."""
+    """The same count with «người» as its noun, when it counts people («mấy đại biểu» — «120 người tham dự»),
+    and for a role within a body only in a sentence that names it («mấy phó trưởng ban» — «Số lượng Phó Trưởng
+    ban … không quá 02 người»; «không ít hơn 05 người» counts the members): asked for when no sentence names
+    the noun with its figure."""
     if fact.kind == "figure" and fact.people:
-        members = fact.people == _words("thành viên", plain)  # the body's «người» are its members
-        return replace(fact, subject=_words("người", plain), named="" if members else fact.people)
+        role = fact.people in {_words(r, plain) for r in _ROLES_IN_A_BODY}
+        return replace(fact, subject=_words("người", plain), named=fact.people if role else "")
     return None
 
 

@@ -156,7 +156,7 @@ def cut_ranges(sentence: str, passage_texts: Sequence[str]) -> list[str]:
 
 
 # «05 (năm) ngày làm việc»: a count of days, and whether they are working days.
-_DAYS = re.compile(r"(\d+)\s*(?:\([^)]{1,30}\)\s*)?ngày(\s+làm\s+việc)?")
+_DAYS = re.compile(r"(?<![\w/.,])(\d+)\s*(?:\([^)]{1,30}\)\s*)?ngày(\s+làm\s+việc)?")  # not «QH15 ngày 10 …»
 
 
 def lost_working_days(sentence: str, passage_texts: Sequence[str]) -> list[str]:

@@ -11,7 +11,7 @@ from bot.documents.model import Chunk
 from bot.indexing.index import Index
 from bot.indexing.lexical import plain_tokens, word_tokens
 from bot.retrieval.query import Query, article_references, named_documents, question_words, restore_accents
-from bot.retrieval.scope import passage_scope, question_scope
+from bot.retrieval.scope import fits, passage_scope, question_scope
 
 
 @dataclass
@@ -72,16 +72,17 @@ def _lift_by_article(index: Index, vector: list[float], fused: dict[str, float],
                 fused[cid] += weight / (k + rank)
 
 
-def _weigh_by_scope(index: Index, query: Query, fused: dict[str, float], mismatch: float) -> None:
+def _weigh_by_scope(index: Index, query: Query, fused: dict[str, float], mismatch: float, named: set[str]) -> None:
     """Candidates whose titles apply them to another scope than the question names weigh less: the law repeats
-    its rules for the xã, the cơ quan and the doanh nghiệp, in the same words."""
-    asked = question_scope(query.text)
+    its rules for the xã, the cơ quan and the doanh nghiệp, in the same words. An article the question names
+    keeps its weight."""
+    asked = question_scope(query.text, query.plain)
     if asked is None:
         return
     for cid in fused:
         chunk = index.chunk(cid)
         scope = passage_scope(chunk.context) if chunk is not None else None
-        if scope is not None and scope != asked:
+        if scope is not None and not fits(asked, scope) and cid not in named:
             fused[cid] *= mismatch
 
 
@@ -129,7 +130,7 @@ def retrieve(index: Index, query: Query, k: int | None = None, timings: dict[str
         _lift_by_article(index, vector, fused, cfg.article_dense_weight, cfg.candidates, cfg.rrf_k)
         timings["articles_ms"] = (time.perf_counter() - started) * 1000
     if cfg.scope_mismatch != 1.0:
-        _weigh_by_scope(index, query, fused, cfg.scope_mismatch)
+        _weigh_by_scope(index, query, fused, cfg.scope_mismatch, set(articles))
     dense_scores = dict(dense)
     lexical_ranks = {cid: rank for rank, (cid, _) in enumerate(lexical, start=1)}
     passages = []

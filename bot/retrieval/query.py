@@ -64,8 +64,8 @@ def expand_abbreviations(text: str) -> list[str]:
 @lru_cache(maxsize=1)
 def _synonyms() -> tuple[tuple[str, str], ...]:
     """Both ways: (phrase, the documents' phrase for it), from bot/data/synonyms.tsv."""
-    pairs = [tuple(part.strip() for part in line.split("\t", 1)) for line in data_lines("synonyms.tsv")]
-    return tuple((a, b) for one, other in pairs for a, b in ((one, other), (other, one)))
+    pairs = [(one.strip(), other.strip()) for one, _, other in (line.partition("\t") for line in data_lines("synonyms.tsv"))]
+    return tuple((a, b) for one, other in pairs if one and other for a, b in ((one, other), (other, one)))
 
 
 def expand_synonyms(text: str) -> list[str]:
@@ -74,8 +74,9 @@ def expand_synonyms(text: str) -> list[str]:
     plain = plain_form(text)
 
     def says(phrase: str, before_quantity: bool = False) -> bool:
-        quantity = r"\s+(?:la\s+)?(?:bao nhieu|may|\d)" if before_quantity else r"\b"
-        return re.search(rf"\b{re.escape(plain_form(phrase))}{quantity}", plain) is not None
+        # «tối thiểu bao nhiêu», «tối thiểu là bao lâu», «tối đa được mấy người»; not «lương tối thiểu …»
+        quantity = r"(?:\s+\w+){0,2}?\s+(?:bao nhieu|bao lau|may|\d)" if before_quantity else r"\b"
+        return re.search(rf"(?<!luong )\b{re.escape(plain_form(phrase))}{quantity}", plain) is not None
 
     return [other for phrase, other in _synonyms() if says(phrase, before_quantity=True) and not says(other)]
 
@@ -274,9 +275,11 @@ def standalone_question(question: str, history: list[Turn] | None) -> tuple[str,
 
 
 # «… thì ai?», «… thì bao lâu?» closing a follow-up (accents optional)
+# «… thì ai?», «… thì bao lâu ạ?» closing a follow-up (accents optional)
 _CLOSING_QUESTION_WORD = re.compile(
     rf"\s+(?:thì|thi)\s+({'|'.join(w for word in (*_OWN_QUESTION, 'mấy') for w in (word, strip_diacritics(word)))})"
-    r"\s*[?.!]*\s*$", re.IGNORECASE)
+    r"\s*(?:ạ|vậy|nhỉ|nhé|a|vay|nhi|nhe)?\s*[?.!]*\s*$", re.IGNORECASE)
+_HOW_MANY = ("bao nhieu", "may")  # one question, however it is asked
 
 
 def _as_elliptical(follow_up: str, earlier: str) -> str:
@@ -286,9 +289,11 @@ def _as_elliptical(follow_up: str, earlier: str) -> str:
     if closing is None:
         return follow_up
     word = plain_form(closing.group(1))
-    if not re.search(rf"\b{re.escape(word)}\b", plain_form(earlier)):
+    asked = plain_form(earlier)
+    same = (_HOW_MANY if word in _HOW_MANY else (word,))
+    if not any(re.search(rf"\b{re.escape(w)}\b", asked) for w in same):
         return follow_up
-    return f"{follow_up[:closing.start()]} thì sao?"
+    return f"{follow_up[:closing.start()]} {'thi sao' if typed_without_accents(follow_up) else 'thì sao'}?"
 
 
 # Exam phrasing that names no content: "…, đúng hay sai?", "Chọn đáp án đúng", "A. …" choice letters.
@@ -360,7 +365,7 @@ _QUANTITY_BEFORE = re.compile(r"\b(?:có|co|là|la|mất|mat|được|duoc|gồm
 
 
 # … or before a counted unit («chậm nhất bn ngày», «bn người»)
-_COUNTED_AFTER = re.compile(r"\s+(?:ngày|ngay|tháng|thang|năm|tuần|tuan|giờ|gio|người|nguoi|lần|lan|hộ|ho|tuổi|tuoi|"
+_COUNTED_AFTER = re.compile(r"\s+(?:ngày|ngay|tháng|thang|năm|tuần|tuan|giờ|gio|người|nguoi|lần|lan|hộ|tuổi|tuoi|"
                             r"thành viên|thanh vien|phần trăm|phan tram|%)(?!\w)", re.IGNORECASE)
 
 

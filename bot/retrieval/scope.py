@@ -9,46 +9,58 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from bot.documents.normalize import fold
 from bot.retrieval.query import data_lines, plain_form
 
+_NO_SCOPE = "-"  # the row of words that name no scope (bot/data/scopes.tsv)
 
-@lru_cache(maxsize=1)
-def _scope_words() -> tuple[tuple[str, str], ...]:
-    """(words without accents, scope), longest words first."""
+
+@lru_cache(maxsize=2)
+def _scope_words(plain: bool) -> tuple[tuple[re.Pattern, str], ...]:
+    """(pattern of the words, scope), longest words first; accent-free or folded."""
+    form = plain_form if plain else fold
     pairs = []
     for line in data_lines("scopes.tsv"):
         scope, _, words = line.partition("\t")
-        pairs.extend((plain_form(w.strip()), scope.strip()) for w in words.split(","))
-    return tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
+        pairs.extend((form(w.strip()), scope.strip()) for w in words.split(",") if w.strip())
+    pairs.sort(key=lambda pair: -len(pair[0]))
+    return tuple((re.compile(rf"(?<!\w){re.escape(words)}(?!\w)"), scope) for words, scope in pairs)
 
 
-def _scopes_in(text: str) -> list[str]:
-    """The scopes named in text, in order, each word used once (longest first). Compared without accents:
-    a question typed without them names «xa» (and «Ban» is no «bản»: no such word is listed)."""
-    plain = f" {plain_form(text)} "
+def _scopes_in(text: str, plain: bool) -> list[str]:
+    """The scopes named in text, in order, each word used once (longest first). Compared with accents unless
+    the question was typed without them: «phương thức» names no «phường»."""
+    text = plain_form(text) if plain else fold(text)
     found: list[tuple[int, str]] = []
-    for words, scope in _scope_words():
-        for match in re.finditer(rf"(?<=\W){re.escape(words)}(?=\W)", plain):
+    for pattern, scope in _scope_words(plain):
+        def hide(match: re.Match, scope: str = scope) -> str:
             found.append((match.start(), scope))
-        plain = re.sub(rf"(?<=\W){re.escape(words)}(?=\W)", lambda m: " " * len(m.group(0)), plain)
-    return [scope for _, scope in sorted(found)]
+            return " " * len(match.group(0))
+        text = pattern.sub(hide, text)
+    return [scope for _, scope in sorted(found) if scope != _NO_SCOPE]
 
 
-def question_scope(question: str) -> str | None:
+def question_scope(question: str, plain: bool = False) -> str | None:
     """The one scope a question names («xã phải công khai …» -> commune); None for none or several."""
-    scopes = set(_scopes_in(question))
+    scopes = set(_scopes_in(question, plain))
     return scopes.pop() if len(scopes) == 1 else None
 
 
-_AT = re.compile(r"\bo\s+([^›.]+)")
+_AT = re.compile(r"\bở\s+([^›.]+)")
 
 
 @lru_cache(maxsize=4096)
 def passage_scope(context: str) -> str | None:
     """The scope of the innermost title that names one after «ở» (the context is 'title › Chương … › Điều …')."""
     for title in reversed(context.split("›")):
-        for match in _AT.finditer(plain_form(title)):
-            scopes = _scopes_in(match.group(1))
+        for match in _AT.finditer(fold(title)):
+            scopes = _scopes_in(match.group(1), plain=False)
             if scopes:
                 return scopes[0]
     return None
+
+
+def fits(asked: str, scope: str) -> bool:
+    """A passage of scope fits a question of scope asked: the same, or within it («enterprise/state» within
+    «enterprise»)."""
+    return scope == asked or scope.startswith(asked + "/")
