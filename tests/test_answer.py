@@ -649,16 +649,53 @@ def test_a_clause_heading_brings_its_points(chosen: list[str], expected: list[st
     _check_complete_lists(_HEADED_LISTS, chosen, 8, expected)
 
 
+@pytest.mark.parametrize("text, chosen, expected", [
+    # a point alone brings the lead-in that says whose duty it is
+    (_TWO_LISTS, ["b) Xem"], ["1. Ủy", "b) Xem"]),
+    (_TWO_LISTS, ["b) Trả"], ["2. Chủ", "b) Trả"]),
+    (_TWO_LISTS, ["1. Ủy", "a) Cung"], ["1. Ủy", "a) Cung"]),  # already there
+    (_HEADED_LISTS, ["b) Thành"], ["2. Chuẩn", "b) Thành"]),  # a heading clause leads its points too
+    (_LIST, ["3. Lợi"], ["3. Lợi"]),  # a clause is no point: its sentence says what it needs
+])
+def test_a_point_brings_the_lead_in_of_its_list(text: str, chosen: list[str], expected: list[str]) -> None:
+    from bot.answering.extractive import with_lead_ins
+
+    _check_lists(with_lead_ins, text, chosen, expected)
+
+
+_FORMS_AND_DEADLINE = ("1. Các hình thức công khai thông tin bao gồm:\na) Niêm yết thông tin.\ng) Thông qua mạng viễn thông.\n"
+                       "2. Thông tin phải được công khai chậm nhất là 15 ngày kể từ ngày có quyết định.")
+
+
+@pytest.mark.parametrize("text, chosen, fact, expected", [
+    (_FORMS_AND_DEADLINE, ["g) Thông", "2. Thông"], "2. Thông", ["2. Thông"]),  # another list's point goes
+    (_TWO_LISTS, ["a) Cung", "b) Xem", "b) Trả"], "b) Xem", ["a) Cung", "b) Xem"]),  # the fact's own list stays
+])
+def test_a_fact_is_quoted_without_the_points_of_other_lists(text: str, chosen: list[str], fact: str,
+                                                            expected: list[str]) -> None:
+    from bot.answering.extractive import without_other_lists
+
+    _check_lists(lambda picked: without_other_lists(picked, next(p for p in picked if p.text.startswith(fact))),
+                 text, chosen, expected)
+
+
 def _check_complete_lists(text: str, chosen: list[str], max_items: int, expected: list[str]) -> None:
-    from bot.answering.extractive import Sentence, complete_lists
+    from bot.answering.extractive import complete_lists
+
+    _check_lists(lambda picked: complete_lists(picked, max_items), text, chosen, expected)
+
+
+def _check_lists(change, text: str, chosen: list[str], expected: list[str]) -> None:
+    """change: chosen sentences -> the answer's sentences, on one passage holding text."""
+    from bot.answering.extractive import Sentence
     from bot.documents.normalize import sentence_spans
 
     passage = _passage(text)
     picked = [Sentence(passage, passage.chunk.start + s, passage.chunk.start + e, text[s:e], 1.0)
               for prefix in chosen for s, e in sentence_spans(text) if text[s:e].startswith(prefix)]
-    completed = complete_lists(picked, max_items)
-    assert [x.text[:len(p)] for x, p in zip(completed, expected)] == expected and len(completed) == len(expected)
-    for x in completed:
+    changed = change(picked)
+    assert [x.text[:len(p)] for x, p in zip(changed, expected)] == expected and len(changed) == len(expected)
+    for x in changed:
         assert text[x.start - passage.chunk.start:x.end - passage.chunk.start] == x.text
 
 

@@ -194,6 +194,40 @@ def complete_lists(chosen: list[Sentence], max_items: int) -> list[Sentence]:
     return sorted(result, key=lambda s: (s.passage.rank, s.start))
 
 
+def with_lead_ins(chosen: list[Sentence]) -> list[Sentence]:
+    """A point quoted without the others of its list brings the list's lead-in: «b) Công nhận kết quả bầu thành
+    viên Ban Thanh tra nhân dân; …» does not say who does it, «2. Ủy ban Mặt trận Tổ quốc Việt Nam cấp xã có
+    trách nhiệm sau đây:» does."""
+    result = list(chosen)
+    for passage in {id(s.passage): s.passage for s in chosen}.values():
+        chunk = passage.chunk
+        spans = answer_sentences(chunk.text)
+        texts = [chunk.text[s:e] for s, e in spans]
+        index = {chunk.start + s: i for i, (s, _) in enumerate(spans)}
+        mine = {index[s.start] for s in result if s.passage is passage and s.start in index}
+        kinds = [_item_kind(text) for text in texts]
+        for run in _list_runs(kinds, "point"):
+            lead = run[0] - 1
+            if lead < 0 or lead in mine or not mine & set(run) or not _is_lead_in(texts[lead]):
+                continue
+            if looks_like_injection(texts[lead]):
+                continue
+            result.append(Sentence(passage, chunk.start + spans[lead][0], chunk.start + spans[lead][1], texts[lead], 0.0))
+            mine.add(lead)
+    return sorted(result, key=lambda s: (s.passage.rank, s.start))
+
+
+def without_other_lists(chosen: list[Sentence], found: Sentence) -> list[Sentence]:
+    """A fact's answer without the points of lists other than the fact's own: «chậm nhất là 15 ngày» (khoản 2)
+    is not preceded by «g) Thông qua mạng viễn thông, …» of khoản 1's list of forms."""
+    chunk = found.passage.chunk
+    spans = answer_sentences(chunk.text)
+    index = {chunk.start + s: i for i, (s, _) in enumerate(spans)}
+    runs = _list_runs([_item_kind(chunk.text[s:e]) for s, e in spans], "point")
+    own = next((set(run) for run in runs if index.get(found.start) in run), set())
+    return [s for s in chosen if s.passage is not found.passage or not POINT.match(s.text) or index.get(s.start) in own]
+
+
 @dataclass
 class Selection:
     sentences: list[Sentence]  # every candidate sentence, best first
@@ -268,4 +302,7 @@ def select(query: Query, passages: list[Passage], cfg: AnswerSettings) -> Select
         chosen = complete_lists(chosen, cfg.max_list_items)
     else:  # where a lead-in («… các điều kiện sau đây:») would say nothing without its items
         chosen = [s for s in chosen if s is found or not _is_lead_in(s.text)] or chosen
+        if found is not None:
+            chosen = without_other_lists(chosen, found)
+    chosen = with_lead_ins(chosen)
     return Selection(sentences, focused, chosen, fact, found)
