@@ -272,6 +272,13 @@ def test_follow_up_is_rewritten_with_the_last_user_turn() -> None:
     ("ai chỉ đạo hoạt động của ban ttnd ở xã", "Còn ở cơ quan thì ai vậy", "ai chỉ đạo hoạt động của ban ttnd ở cơ quan"),
     ("Ban TTND ở xã có bao nhiêu thành viên?", "còn ở doanh nghiệp thì mấy?",  # «mấy» asks what «bao nhiêu» did
      "Ban TTND ở doanh nghiệp có bao nhiêu thành viên?"),
+    # … with its noun; «bao lâu» asks what «mấy ngày» did
+    ("Ban TTND ở DNNN gồm mấy người?", "thế còn ở xã thì mấy người?", "Ban TTND ở xã gồm mấy người?"),
+    ("Ban TTND ở cơ quan có bao nhiêu thành viên?", "thế còn ở xã thì bao nhiêu người ạ?",
+     "Ban TTND ở xã có bao nhiêu thành viên?"),
+    ("Thông tin ở xã phải công khai chậm nhất mấy ngày?", "còn ở cơ quan thì bao lâu?",
+     "Thông tin ở cơ quan phải công khai chậm nhất mấy ngày?"),
+    ("Ban TTND ở xã có bao nhiêu thành viên?", "còn ở doanh nghiệp thì bao lâu?", None),  # a count is no duration
 ])
 def test_a_follow_up_about_another_place_swaps_it_into_the_question_before(previous: str, follow_up: str,
                                                                             standalone: str | None) -> None:

@@ -275,23 +275,28 @@ def standalone_question(question: str, history: list[Turn] | None) -> tuple[str,
 
 
 # «… thì ai?», «… thì bao lâu?» closing a follow-up (accents optional)
-# «… thì ai?», «… thì bao lâu ạ?» closing a follow-up (accents optional)
+# «… thì ai?», «… thì bao lâu ạ?», «… thì mấy người?» closing a follow-up (accents optional)
 _CLOSING_QUESTION_WORD = re.compile(
     rf"\s+(?:thì|thi)\s+({'|'.join(w for word in (*_OWN_QUESTION, 'mấy') for w in (word, strip_diacritics(word)))})"
-    r"\s*(?:ạ|vậy|nhỉ|nhé|a|vay|nhi|nhe)?\s*[?.!]*\s*$", re.IGNORECASE)
-_HOW_MANY = ("bao nhieu", "may")  # one question, however it is asked
+    r"((?:\s+\w+){0,2}?)\s*(?:ạ|vậy|nhỉ|nhé|a|vay|nhi|nhe)?\s*[?.!]*\s*$", re.IGNORECASE)
+_HOW_MANY = r"\b(?:bao nhieu|may)\b"  # one question, however it is asked
+_HOW_LONG = rf"\bbao lau\b|{_HOW_MANY}\s+(?:ngay|thang|nam|tuan|gio)\b"  # «bao lâu» of «mấy ngày»
 
 
 def _as_elliptical(follow_up: str, earlier: str) -> str:
     """«Thế còn ở cơ quan nhà nước thì ai?» after «Ai chỉ đạo … ở xã?» asks the same question of another place:
-    -> «Thế còn ở cơ quan nhà nước thì sao?». A question word the earlier question lacks asks something else."""
+    -> «Thế còn ở cơ quan nhà nước thì sao?»; so do «… thì mấy người?» after «… có bao nhiêu thành viên?» and
+    «… thì bao lâu?» after «… chậm nhất mấy ngày?». A question word the earlier question lacks asks something
+    else; so does a noun after any other word than «mấy», «bao nhiêu» («… thì ai bầu?»)."""
     closing = _CLOSING_QUESTION_WORD.search(follow_up)
     if closing is None:
         return follow_up
-    word = plain_form(closing.group(1))
-    asked = plain_form(earlier)
-    same = (_HOW_MANY if word in _HOW_MANY else (word,))
-    if not any(re.search(rf"\b{re.escape(w)}\b", asked) for w in same):
+    word, noun = plain_form(closing.group(1)), closing.group(2).strip()
+    counted = re.fullmatch(_HOW_MANY, word) is not None
+    if noun and not counted:
+        return follow_up
+    same = _HOW_MANY if counted else _HOW_LONG if word == "bao lau" else rf"\b{re.escape(word)}\b"
+    if not re.search(same, plain_form(earlier)):
         return follow_up
     return f"{follow_up[:closing.start()]} {'thi sao' if typed_without_accents(follow_up) else 'thì sao'}?"
 
