@@ -157,6 +157,32 @@ def _list_runs(kinds: list[str | None], kind: str) -> list[list[int]]:
     return runs
 
 
+@dataclass
+class _Layout:
+    """A passage's answer sentences, read once: their spans and texts, which sentence starts where (document
+    positions), and what each is in a list («clause», «point» or None)."""
+    passage: Passage
+    spans: list[tuple[int, int]]
+    texts: list[str]
+    index: dict[int, int]
+    kinds: list[str | None]
+
+    @classmethod
+    def of(cls, passage: Passage) -> _Layout:
+        chunk = passage.chunk
+        spans = answer_sentences(chunk.text)
+        texts = [chunk.text[s:e] for s, e in spans]
+        return cls(passage, spans, texts, {chunk.start + s: i for i, (s, _) in enumerate(spans)},
+                   [_item_kind(text) for text in texts])
+
+    def sentence(self, j: int) -> Sentence:
+        start = self.passage.chunk.start
+        return Sentence(self.passage, start + self.spans[j][0], start + self.spans[j][1], self.texts[j], 0.0)
+
+    def mine(self, chosen: list[Sentence]) -> set[int]:
+        return {self.index[s.start] for s in chosen if s.passage is self.passage and s.start in self.index}
+
+
 def complete_lists(chosen: list[Sentence], max_items: int) -> list[Sentence]:
     """A chosen lead-in («… như sau:») brings the list that follows it, and two items of one list bring the
     rest of it: a list cut after three items reads as if it were all (Luật Điều 9 holds five forbidden acts),
@@ -168,29 +194,24 @@ def complete_lists(chosen: list[Sentence], max_items: int) -> list[Sentence]:
     """
     result = list(chosen)
     for passage in {id(s.passage): s.passage for s in chosen}.values():
-        chunk = passage.chunk
-        spans = answer_sentences(chunk.text)
-        texts = [chunk.text[s:e] for s, e in spans]
-        index = {chunk.start + s: i for i, (s, _) in enumerate(spans)}
-        mine = {index[s.start] for s in chosen if s.passage is passage and s.start in index}
-        kinds = [_item_kind(text) for text in texts]
+        layout = _Layout.of(passage)
+        mine = layout.mine(chosen)
         completed_points: set[int] = set()
         for kind in ("clause", "point"):
-            for run in _list_runs(kinds, kind):
-                led = run[0] - 1 in mine and _is_lead_in(texts[run[0] - 1])
+            for run in _list_runs(layout.kinds, kind):
+                led = run[0] - 1 in mine and _is_lead_in(layout.texts[run[0] - 1])
                 missing = [j for j in run if j not in mine]
                 if not missing or not (led or len(mine & set(run)) >= 2) or len(result) + len(missing) > max_items:
                     continue
-                if any(looks_like_injection(texts[j]) for j in missing):  # never quoted (candidate_sentences)
+                if any(looks_like_injection(layout.texts[j]) for j in missing):  # never quoted (candidate_sentences)
                     continue
-                result += [Sentence(passage, chunk.start + spans[j][0], chunk.start + spans[j][1], texts[j], 0.0)
-                           for j in missing]
+                result += [layout.sentence(j) for j in missing]
                 mine.update(missing)
                 if kind == "point":
                     completed_points.update(run)
         if completed_points:  # (the points of a completed list of clauses are parts of it, never strays)
-            strays = {j for run in _list_runs(kinds, "point") if not set(run) <= mine for j in run if j in mine}
-            result = [s for s in result if s.passage is not passage or index.get(s.start) not in strays]
+            strays = {j for run in _list_runs(layout.kinds, "point") if not set(run) <= mine for j in run if j in mine}
+            result = [s for s in result if s.passage is not passage or layout.index.get(s.start) not in strays]
     return sorted(result, key=lambda s: (s.passage.rank, s.start))
 
 
@@ -200,19 +221,15 @@ def with_lead_ins(chosen: list[Sentence]) -> list[Sentence]:
     trách nhiệm sau đây:» does."""
     result = list(chosen)
     for passage in {id(s.passage): s.passage for s in chosen}.values():
-        chunk = passage.chunk
-        spans = answer_sentences(chunk.text)
-        texts = [chunk.text[s:e] for s, e in spans]
-        index = {chunk.start + s: i for i, (s, _) in enumerate(spans)}
-        mine = {index[s.start] for s in result if s.passage is passage and s.start in index}
-        kinds = [_item_kind(text) for text in texts]
-        for run in _list_runs(kinds, "point"):
+        layout = _Layout.of(passage)
+        mine = layout.mine(result)
+        for run in _list_runs(layout.kinds, "point"):
             lead = run[0] - 1
-            if lead < 0 or lead in mine or not mine & set(run) or not _is_lead_in(texts[lead]):
+            if lead < 0 or lead in mine or not mine & set(run) or not _is_lead_in(layout.texts[lead]):
                 continue
-            if looks_like_injection(texts[lead]):
+            if looks_like_injection(layout.texts[lead]):
                 continue
-            result.append(Sentence(passage, chunk.start + spans[lead][0], chunk.start + spans[lead][1], texts[lead], 0.0))
+            result.append(layout.sentence(lead))
             mine.add(lead)
     return sorted(result, key=lambda s: (s.passage.rank, s.start))
 
@@ -220,12 +237,10 @@ def with_lead_ins(chosen: list[Sentence]) -> list[Sentence]:
 def without_other_lists(chosen: list[Sentence], found: Sentence) -> list[Sentence]:
     """A fact's answer without the points of lists other than the fact's own: «chậm nhất là 15 ngày» (khoản 2)
     is not preceded by «g) Thông qua mạng viễn thông, …» of khoản 1's list of forms."""
-    chunk = found.passage.chunk
-    spans = answer_sentences(chunk.text)
-    index = {chunk.start + s: i for i, (s, _) in enumerate(spans)}
-    runs = _list_runs([_item_kind(chunk.text[s:e]) for s, e in spans], "point")
-    own = next((set(run) for run in runs if index.get(found.start) in run), set())
-    return [s for s in chosen if s.passage is not found.passage or not POINT.match(s.text) or index.get(s.start) in own]
+    layout = _Layout.of(found.passage)
+    own = next((set(run) for run in _list_runs(layout.kinds, "point") if layout.index.get(found.start) in run), set())
+    return [s for s in chosen
+            if s.passage is not found.passage or not POINT.match(s.text) or layout.index.get(s.start) in own]
 
 
 @dataclass
