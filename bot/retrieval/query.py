@@ -274,7 +274,6 @@ def standalone_question(question: str, history: list[Turn] | None) -> tuple[str,
     return swap_place(earlier, _as_elliptical(question.strip(), earlier)) or f"{earlier} {question.strip()}", earlier
 
 
-# «… thì ai?», «… thì bao lâu?» closing a follow-up (accents optional)
 # «… thì ai?», «… thì bao lâu ạ?», «… thì mấy người?» closing a follow-up (accents optional)
 _CLOSING_QUESTION_WORD = re.compile(
     rf"\s+(?:thì|thi)\s+({'|'.join(w for word in (*_OWN_QUESTION, 'mấy') for w in (word, strip_diacritics(word)))})"
