@@ -325,6 +325,11 @@ def test_select_sentences(rows, focused: list[str], max_sentences: int, expected
      "1. Luật này có hiệu lực thi hành từ ngày 01 tháng 7 năm 2023.", True),
     ("nghi dinh 61 co hieu luc tu khi nao", "Nghị định này có hiệu lực từ ngày 16 tháng 8 năm 2023.", True),
     ("luật có hiệu lực từ bao giờ", "Luật này quy định việc thực hiện dân chủ ở cơ sở.", False),
+    # «bao lâu một lần» asks how often
+    ("Hội nghị đối thoại ở DNNN tổ chức bao lâu một lần?",
+     "1. Doanh nghiệp nhà nước tổ chức đối thoại tại nơi làm việc theo định kỳ hằng năm.", True),
+    ("hoi nghi dinh ky bao lau hop 1 lan", "Hội nghị được tổ chức định kỳ mỗi năm một lần vào cuối năm.", True),
+    ("Hội nghị đối thoại tổ chức bao lâu một lần?", "Hội nghị đối thoại do Giám đốc chủ trì.", False),
     # elsewhere «từ khi nào» may ask for an event or a year: no date is required
     ("Thời hạn công khai 05 ngày làm việc được tính từ khi nào?",
      "Chậm nhất là 05 ngày làm việc kể từ ngày có quyết định.", None),

@@ -25,6 +25,8 @@ _SPELLED_REPEAT = r"\s*\([^)]{1,30}\)"
 _FIGURE = rf"{_FIGURE_ITSELF}(?:{_SPELLED_REPEAT})?"
 _TIME_UNITS = r"(?:ngày|tháng|năm|giờ|tuần|phút)"
 _DURATION = _FIGURE + rf"\s*{_TIME_UNITS}"
+# «bao lâu một lần» asks how often: «mỗi năm một lần», «định kỳ hằng năm», «06 tháng một lần».
+_FREQUENCY = rf"{_DURATION}|\b(?:hằng|hàng|mỗi)\s+(?:năm|quý|tháng|tuần|ngày)\b|\bđịnh kỳ\b"
 # "13/1/2022", "ngày 13/1", "(15/10)", "13 tháng 1", "15-8-2023"; "59/2023" and "16/CT-TTg" are document
 # numbers.
 _DAY_DATE = (r"\b\d{1,2}\s*/\s*\d{1,2}\b(?!\s*/\s*\D)|\b\d{1,2}\s+tháng\s+\d{1,2}"
@@ -121,6 +123,8 @@ def _figure_pattern(q: str, plain: bool) -> tuple[str, str, str] | None:
     """
     form = strip_diacritics if plain else str
     plain_q = strip_diacritics(q)
+    if re.search(r"\bbao lau(?:\s+\w+){0,2}\s+(?:mot|1)\s+lan\b", plain_q):  # «bao lâu (thì họp) một lần»
+        return _FREQUENCY, "", ""
     if re.search(r"\bbao lau\b", plain_q):
         return _DURATION, "", ""
     if re.search(r"\b(ngay nao|hom nao|thoi diem nao|ngay may|thang may)\b", plain_q) or _SINCE_WHEN.search(plain_q):
