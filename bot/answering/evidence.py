@@ -142,10 +142,9 @@ def _unknown_document(question: str, known_text: str) -> str | None:
     return None
 
 
-# A year asked about: «năm 2025», «giai đoạn 2021–2025» (a bare «2000 hộ», «từ 2000 hộ» is a count; «Việt Nam
-# 2024» no cue: the cue is matched with accents when the question has them).
-# A year with its cue: «năm 2025», «giai đoạn 2021–2025», «nhiệm kỳ 2020-2025», «từ năm 2021 đến nay» (a count
-# has none: «2000 hộ»).
+# A year with its cue: «năm 2025», «giai đoạn 2021–2025», «nhiệm kỳ 2020-2025», «từ năm 2021 đến nay» (a bare
+# «2000 hộ», «từ 2000 hộ» is a count; «Việt Nam 2024» has no cue: it is matched with accents when the text has
+# them).
 _YEAR = {plain: re.compile(rf"\b(?:{'nam|giai doan|nhiem ky' if plain else 'năm|giai đoạn|nhiệm kỳ'})\s+((?:19|20)\d\d)"
                            rf"(?:\s*[-–]\s*((?:19|20)\d\d))?(?![\d/]|[.,]\d)(\s+{'den nay' if plain else 'đến nay'}\b)?")
          for plain in (True, False)}

@@ -25,9 +25,9 @@ a.hd-chip:hover { border-color: var(--color-accent); }
              border-radius: 999px; background: var(--color-accent); color: #fff; font-weight: 700; font-size: 0.9em; }
 .hd-chip-label { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .hd-meta { font-size: 0.78em; color: var(--body-text-color-subdued); }
-.hd-caution { font-size: 0.85em; padding: 4px 8px; margin-bottom: 4px; border-radius: 6px; background: #fff7e6;
-  color: #8a5300; }
-.hd-fallback { font-size: 0.82em; padding: 4px 8px; border-radius: 6px; background: #fff7e6; color: #8a5300; }
+.hd-caution, .hd-fallback { padding: 4px 8px; border-radius: 6px; background: #fff7e6; color: #8a5300; }
+.hd-caution { font-size: 0.85em; margin-bottom: 4px; }
+.hd-fallback { font-size: 0.82em; }
 .hd-actions { display: flex; flex-wrap: wrap; gap: 12px; font-size: 0.82em; }
 a.hd-act { text-decoration: none !important; color: var(--body-text-color-subdued) !important; cursor: pointer;
            padding: 2px 6px; border-radius: 6px; }
