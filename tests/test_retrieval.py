@@ -10,8 +10,8 @@ from bot.indexing.lexical import LexicalIndex, doc_numbers, plain_tokens, word_t
 from bot.retrieval.hybrid import retrieve, rrf
 from bot.retrieval.query import (_as_elliptical, asked_of_place, content_terms, expand_abbreviations, expand_synonyms,
                                  is_small_talk, make_query, names_document, needs_history, spelled_numbers, swap_place,
-                                 title_name)
-from bot.retrieval.scope import passage_scope, question_scope
+                                 title_name, typed_without_accents)
+from bot.retrieval.scope import passage_scope, question_scope, without_other_scopes
 from conftest import TINY_DECREE_61, TINY_LAW, TINY_NEWS
 
 HISTORY = [
@@ -54,7 +54,6 @@ def test_expand_synonyms(text: str, expected: list[str]) -> None:
     ("xã phải công khai kể từ khi có quyết định của cơ quan có thẩm quyền", "commune"),
 ])
 def test_question_scope(question: str, scope: str | None) -> None:
-    from bot.retrieval.query import typed_without_accents
 
     assert question_scope(question, typed_without_accents(question)) == scope
 
@@ -86,6 +85,24 @@ def test_a_scope_fits_the_one_it_lies_within(asked: str, scope: str, fits_it: bo
 ])
 def test_passage_scope(context: str, scope: str | None) -> None:
     assert passage_scope(context) == scope
+
+
+@pytest.mark.parametrize("text, place, kept", [
+    ("Hội nghị định kỳ của cộng đồng dân cư ở cơ quan nhà nước tổ chức mấy lần?", "ở cơ quan nhà nước",
+     "Hội nghị định kỳ ở cơ quan nhà nước tổ chức mấy lần?"),
+    ("Hội nghị của thôn, tổ dân phố và của cộng đồng dân cư ở doanh nghiệp tổ chức khi nào?", "ở doanh nghiệp",
+     "Hội nghị ở doanh nghiệp tổ chức khi nào?"),
+    ("Ở cơ quan, đơn vị thì hội nghị họp mấy lần ở xã?", "ở xã", "thì hội nghị họp mấy lần ở xã?"),
+    ("hoi nghi cua cong dong dan cu o co quan to chuc may lan", "o co quan", "hoi nghi o co quan to chuc may lan"),
+    # a scope within the one asked about stays, and so do words that name no place
+    ("Ban Thanh tra nhân dân ở doanh nghiệp nhà nước có mấy thành viên?", "ở doanh nghiệp",
+     "Ban Thanh tra nhân dân ở doanh nghiệp nhà nước có mấy thành viên?"),
+    ("Mặt trận và các tổ chức chính trị - xã hội ở cơ quan làm gì?", "ở cơ quan",
+     "Mặt trận và các tổ chức chính trị - xã hội ở cơ quan làm gì?"),
+    ("Hội nghị ở thôn họp mấy lần?", "ở tỉnh", "Hội nghị ở thôn họp mấy lần?"),  # a place of no scope: unchanged
+])
+def test_words_of_another_scope_go(text: str, place: str, kept: str) -> None:
+    assert without_other_scopes(text, place, typed_without_accents(text)) == kept
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -229,8 +246,6 @@ def test_follow_up_is_rewritten_with_the_last_user_turn() -> None:
 @pytest.mark.parametrize("previous, follow_up, standalone", [
     ("Ban Thanh tra nhân dân ở xã, phường, thị trấn có bao nhiêu thành viên?", "Thế còn ở doanh nghiệp nhà nước thì sao?",
      "Ban Thanh tra nhân dân ở doanh nghiệp nhà nước có bao nhiêu thành viên?"),
-    ("Hội nghị định kỳ của cộng đồng dân cư ở thôn, tổ dân phố tổ chức mấy lần một năm?", "Còn ở cơ quan nhà nước thì sao?",
-     "Hội nghị định kỳ của cộng đồng dân cư ở cơ quan nhà nước tổ chức mấy lần một năm?"),
     ("Ban thanh tra nhan dan o xa co bao nhieu thanh vien", "con o doanh nghiep nha nuoc thi sao",
      "Ban thanh tra nhan dan o doanh nghiep nha nuoc co bao nhieu thanh vien"),
     ("Ở xã, ai chủ trì hội nghị?", "Còn ở phường?", "Ở phường, ai chủ trì hội nghị?"),
@@ -279,12 +294,17 @@ def test_follow_up_is_rewritten_with_the_last_user_turn() -> None:
     ("Thông tin ở xã phải công khai chậm nhất mấy ngày?", "còn ở cơ quan thì bao lâu?",
      "Thông tin ở cơ quan phải công khai chậm nhất mấy ngày?"),
     ("Ban TTND ở xã có bao nhiêu thành viên?", "còn ở doanh nghiệp thì bao lâu?", None),  # a count is no duration
+    # the earlier question's other words for the old place go with it («của cộng đồng dân cư»)
+    ("Hội nghị định kỳ của cộng đồng dân cư ở thôn, tổ dân phố tổ chức mấy lần một năm?",
+     "Còn ở cơ quan nhà nước thì sao?", "Hội nghị định kỳ ở cơ quan nhà nước tổ chức mấy lần một năm?"),
+    ("hoi nghi dinh ky cua cong dong dan cu o thon to chuc may lan", "con o doanh nghiep thi sao",
+     "hoi nghi dinh ky o doanh nghiep to chuc may lan"),
 ])
 def test_a_follow_up_about_another_place_swaps_it_into_the_question_before(previous: str, follow_up: str,
                                                                             standalone: str | None) -> None:
     assert swap_place(previous, _as_elliptical(follow_up, previous)) == standalone
     query = make_query(follow_up, [{"role": "user", "content": previous}])
-    assert query.standalone == (standalone or f"{previous} {follow_up}") and query.leans_on == previous
+    assert query.standalone.endswith(standalone or follow_up) and query.leans_on == previous  # (joined: below)
 
 
 @pytest.mark.parametrize("text, small_talk", [
@@ -383,6 +403,27 @@ def test_a_follow_up_asking_anew_of_the_same_subject_stands_alone(previous: str,
     query = make_query(follow_up, [{"role": "user", "content": previous}, {"role": "assistant", "content": "…"}])
     assert query.rewritten_from_history is leans
     assert (query.leans_on == previous) is leans
+
+
+@pytest.mark.parametrize("previous, follow_up, standalone", [
+    # another kind of question: joined to the earlier question's topic, not to what it asked
+    ("Hội nghị thôn phải thông báo trước mấy ngày?", "vậy ai chủ trì?", "Hội nghị thôn vậy ai chủ trì?"),
+    ("hoi nghi thon phai thong bao truoc may ngay", "vay ai chu tri", "hoi nghi thon vay ai chu tri"),
+    ("Hội nghị ở cơ quan phải tổ chức mấy lần?", "Vậy ai chủ trì?", "Hội nghị ở cơ quan Vậy ai chủ trì?"),  # «cơ» ≠ «có»
+    ("Dự thảo hương ước phải niêm yết bao lâu?", "Còn ai công nhận?", "Dự thảo hương ước Còn ai công nhận?"),
+    ("Ban TTND có mấy thành viên?", "Vậy ai bầu?", "Ban TTND Vậy ai bầu?"),
+    ("Ban TTND ở xã có mấy thành viên?", "Còn ở doanh nghiệp thì ai bầu?", "Ban TTND Còn ở doanh nghiệp thì ai bầu?"),
+    # the same kind, a pointer back at the earlier answer, or a topic too short: the whole earlier question
+    ("Nghị định 61/2023/NĐ-CP có hiệu lực từ ngày nào?", "Nghị định đó thay thế văn bản nào?",
+     "Nghị định 61/2023/NĐ-CP có hiệu lực từ ngày nào? Nghị định đó thay thế văn bản nào?"),
+    ("UBND xã phải trả lời kiến nghị trong bao lâu", "điều đó quy định ở đâu vậy",
+     "UBND xã phải trả lời kiến nghị trong bao lâu điều đó quy định ở đâu vậy"),
+    ("Ai chủ trì hội nghị thôn?", "Còn mấy ngày?", "Ai chủ trì hội nghị thôn? Còn mấy ngày?"),
+])
+def test_a_follow_up_asking_another_kind_leans_on_the_earlier_topic(previous: str, follow_up: str,
+                                                                     standalone: str) -> None:
+    query = make_query(follow_up, [{"role": "user", "content": previous}, {"role": "assistant", "content": "…"}])
+    assert query.standalone == standalone and query.leans_on == previous
 
 
 # --- Tokens -----------------------------------------------------------------------------------
@@ -617,13 +658,17 @@ Nội dung thông tin phải được công khai chậm nhất là 05 ngày làm
 """
 
 
-@pytest.mark.parametrize("question, article", [
-    ("xã phải công khai thông tin chậm nhất mấy ngày kể từ khi có quyết định", "Điều 2"),
-    ("xa phai cong khai thong tin cham nhat may ngay ke tu khi co quyet dinh", "Điều 2"),
-    ("cơ quan phải công khai thông tin chậm nhất mấy ngày", "Điều 3"),
+@pytest.mark.parametrize("question, earlier, article", [
+    ("xã phải công khai thông tin chậm nhất mấy ngày kể từ khi có quyết định", "", "Điều 2"),
+    ("xa phai cong khai thong tin cham nhat may ngay ke tu khi co quyet dinh", "", "Điều 2"),
+    ("cơ quan phải công khai thông tin chậm nhất mấy ngày", "", "Điều 3"),
+    # a follow-up joined to a question naming another scope: the place it asks about decides
+    ("Còn ở cơ quan thì sao?", "xã phải công khai thông tin chậm nhất mấy ngày kể từ khi có quyết định", "Điều 3"),
+    ("con o co quan thi sao", "xa phai cong khai thong tin cham nhat may ngay", "Điều 3"),
 ])
 def test_the_scope_a_question_names_picks_among_the_same_rule_repeated(tmp_path: Path, seeded_index_dir: Path,
-                                                                          question: str, article: str) -> None:
+                                                                          question: str, earlier: str,
+                                                                          article: str) -> None:
     """Nearly the same rule under two chapters: the chapter's «ở xã» or «ở cơ quan» decides, not the words the
     article shares with the question."""
     from bot.indexing.index import open_index
@@ -635,5 +680,6 @@ def test_the_scope_a_question_names_picks_among_the_same_rule_repeated(tmp_path:
     (corpus / "luat-thu-nghiem.txt").write_text(_TWO_SCOPES_LAW, encoding="utf-8")
     index = open_index(Settings().with_paths(corpus_dir=corpus, index_dir=seeded_index_dir))
     assert not ingest(index, corpus).failed
-    passages = retrieve(index, make_query(question), 3)
+    history = [{"role": "user", "content": earlier}] if earlier else None
+    passages = retrieve(index, make_query(question, history), 3)
     assert passages[0].chunk.heading.endswith(article), [p.chunk.heading for p in passages]

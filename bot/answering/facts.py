@@ -15,7 +15,8 @@ from functools import lru_cache
 
 from bot.documents.normalize import fold, strip_diacritics, syllables
 from bot.documents.structure import DOC_NUMBER
-from bot.retrieval.query import data_lines, expand_abbreviations, names_document, question_words
+from bot.data import data_lines
+from bot.retrieval.query import expand_abbreviations, names_document, question_words
 
 # A figure in digits or words, with an optional spelled-out repeat: "05 (năm)", "hai phần ba", "50%".
 # "một" is a figure only before a unit ("ít nhất một lần"): "một số", "một bộ phận" count nothing.

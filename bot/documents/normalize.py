@@ -87,6 +87,11 @@ def strip_diacritics(text: str) -> str:
     return "".join(out)
 
 
+def plain_form(text: str) -> str:
+    """Matching form without accents: what reference rules compare."""
+    return strip_diacritics(fold(text))
+
+
 def has_diacritics(text: str) -> bool:
     return strip_diacritics(text) != text
 

@@ -10,7 +10,8 @@ import numpy as np
 from bot.documents.model import Chunk
 from bot.indexing.index import Index
 from bot.indexing.lexical import plain_tokens, word_tokens
-from bot.retrieval.query import Query, article_references, named_documents, question_words, restore_accents
+from bot.retrieval.query import (Query, article_references, asked_of_place, named_documents, question_words,
+                                 restore_accents)
 from bot.retrieval.scope import fits, passage_scope, question_scope
 
 
@@ -72,11 +73,18 @@ def _lift_by_article(index: Index, vector: list[float], fused: dict[str, float],
                 fused[cid] += weight / (k + rank)
 
 
+def _asked_scope(query: Query) -> str | None:
+    """The question's scope; a follow-up asking the earlier question of another place has that place's: the
+    standalone «Hội nghị định kỳ của cộng đồng dân cư ở cơ quan nhà nước …» names two scopes, the user one."""
+    place = asked_of_place(query.question) if query.leans_on else ""
+    return question_scope(place or query.text, query.plain)
+
+
 def _weigh_by_scope(index: Index, query: Query, fused: dict[str, float], mismatch: float, named: set[str]) -> None:
     """Candidates whose titles apply them to another scope than the question names weigh less: the law repeats
     its rules for the xã, the cơ quan and the doanh nghiệp, in the same words. An article the question names
     keeps its weight."""
-    asked = question_scope(query.text, query.plain)
+    asked = _asked_scope(query)
     if asked is None:
         return
     for cid in fused:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from bot.documents.normalize import fold
-from bot.retrieval.query import data_lines, plain_form
+from bot.data import data_lines
+from bot.documents.normalize import fold, plain_form
 
 _NO_SCOPE = "-"  # the row of words that name no scope (bot/data/scopes.tsv)
 
@@ -27,17 +27,43 @@ def _scope_words(plain: bool) -> tuple[tuple[re.Pattern, str], ...]:
     return tuple((re.compile(rf"(?<!\w){re.escape(words)}(?!\w)"), scope) for words, scope in pairs)
 
 
-def _scopes_in(text: str, plain: bool) -> list[str]:
-    """The scopes named in text, in order, each word used once (longest first). Compared with accents unless
-    the question was typed without them: «phương thức» names no «phường»."""
+def _scope_spans(text: str, plain: bool) -> list[tuple[int, int, str]]:
+    """(start, end, scope) of the scope words in text, in order, each word used once (longest first).
+    Compared with accents unless the question was typed without them: «phương thức» names no «phường».
+    The «-» row's words are found too: they name no scope."""
     text = plain_form(text) if plain else fold(text)
-    found: list[tuple[int, str]] = []
+    found: list[tuple[int, int, str]] = []
     for pattern, scope in _scope_words(plain):
         def hide(match: re.Match, scope: str = scope) -> str:
-            found.append((match.start(), scope))
+            found.append((match.start(), match.end(), scope))
             return " " * len(match.group(0))
         text = pattern.sub(hide, text)
-    return [scope for _, scope in sorted(found) if scope != _NO_SCOPE]
+    return sorted(found)
+
+
+def _scopes_in(text: str, plain: bool) -> list[str]:
+    """The scopes named in text, in order."""
+    return [scope for _, _, scope in _scope_spans(text, plain) if scope != _NO_SCOPE]
+
+
+# «của cộng đồng dân cư», «ở thôn, tổ dân phố»: a scope's words with what ties them to the sentence
+_TIED_BEFORE = re.compile(r"(?:\s*,|(?:^|\s+)(?:và|hoặc|của|ở|tại|trong|va|hoac|cua|o|tai))*\s*$", re.IGNORECASE)
+
+
+def without_other_scopes(text: str, asking: str, plain: bool = False) -> str:
+    """text without the words naming a scope other than the one asking names: a follow-up that swapped in
+    another place («Hội nghị định kỳ của cộng đồng dân cư ở cơ quan nhà nước …») asks nothing of the old one."""
+    asked = question_scope(asking, plain)
+    if asked is None:
+        return text
+    kept, end = [], 0
+    for start, stop, scope in _scope_spans(text, plain):
+        if scope == _NO_SCOPE or fits(asked, scope) or start < end:
+            continue
+        tie = _TIED_BEFORE.search(text[end:start])
+        kept.append(text[end:end + tie.start()])
+        end = stop
+    return " ".join("".join([*kept, text[end:]]).split()).replace(" ?", "?").replace(" ,", ",")
 
 
 def question_scope(question: str, plain: bool = False) -> str | None:
