@@ -17,12 +17,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.documents.normalize import fold, strip_diacritics
+from bot.data import data_lines
+from bot.documents.normalize import fold, plain_form, strip_diacritics
 from bot.documents.structure import DOC_NUMBER
 from bot.retrieval.hybrid import Passage
 from bot.retrieval.query import (DOC_KINDS_PLAIN, Query, abbreviations, article_references, content_pairs,
-                                 content_terms, data_lines, names_document, plain_form, title_name,
-                                 typed_without_accents)
+                                 content_terms, names_document, title_name, typed_without_accents)
 from bot.answering.facts import Fact
 from bot.settings import AnswerSettings
 

@@ -9,7 +9,7 @@ from functools import lru_cache
 from bot.data import data_lines
 from bot.documents.normalize import fold, has_diacritics, plain_form, strip_diacritics
 from bot.documents.structure import DOC_NUMBER
-from bot.retrieval.scope import without_other_scopes
+from bot.retrieval.scope import place_owner_start
 
 Turn = dict  # {"role": "user" | "assistant", "content": str}
 
@@ -227,8 +227,8 @@ def swap_place(previous: str, follow_up: str) -> str | None:
     start, end, _ = (same or other)[0]
     if start == 0:  # the place opens the question: it keeps its capital
         place = place[:1].upper() + place[1:]
-    return without_other_scopes(f"{previous[:start]}{place}{previous[end:]}".strip(), place,
-                                typed_without_accents(follow_up))
+    before = previous[:place_owner_start(previous[:start], previous[start:end], typed_without_accents(previous))]
+    return f"{before.rstrip()} {place}{previous[end:]}".strip()
 
 
 def content_pairs(text: str, plain: bool = True) -> set[tuple[str, str]]:
@@ -260,10 +260,7 @@ def _asks_anew(question: str, earlier: str) -> bool:
 
 def standalone_question(question: str, history: list[Turn] | None) -> tuple[str, str]:
     """Rule-based follow-up rewriting: the last user question with the place the follow-up asks about
-    swapped in, or else joined to the follow-up, when this one leans on it. A follow-up asking another kind
-    of thing («vậy ai chủ trì?» after «Hội nghị thôn phải thông báo trước mấy ngày?») is joined to the
-    earlier question's topic alone, without a place other than one it names: with the rest, it would be
-    answered by the earlier answer again.
+    swapped in, or else joined to the follow-up, when this one leans on it.
 
     Returns (standalone question, the question it leans on or "")."""
     previous = [t["content"] for t in without_small_talk(history)
@@ -274,40 +271,7 @@ def standalone_question(question: str, history: list[Turn] | None) -> tuple[str,
     swapped = swap_place(earlier, _as_elliptical(question.strip(), earlier))
     if swapped:
         return swapped, earlier
-    topic = without_other_scopes(_topic(earlier), question) if _asks_another_aspect(question, earlier) else ""
-    return f"{topic or earlier} {question.strip()}", earlier
-
-
-# What a question asks for: a follow-up asking another kind («vậy ai chủ trì?» after «… phải thông báo trước mấy
-# ngày?») asks about the earlier question's topic, not its answer.
-_ASKED_KINDS = {
-    "person": r"\bai\b", "thing": r"\bgì\b", "place": r"\bđâu\b", "count": r"\b(?:bao nhiêu|mấy)\b",
-    "duration": r"\bbao lâu\b", "when": r"\b(?:khi nào|bao giờ|ngày nào|lúc nào)\b",
-    "how": r"\b(?:thế nào|ra sao|làm sao)\b", "why": r"\b(?:vì sao|tại sao)\b",
-}
-# The verbs and question words that end a question's topic: «Hội nghị thôn | phải thông báo trước mấy ngày?»
-_TOPIC_END = r"\s(?:phải|có|được|do|là|gồm|cần|sẽ|bị|đã|đang|thì|khi|ai|gì|nào|bao|mấy|ở đâu)\b"
-_TOPIC_WORDS = 2  # fewer say too little to search for
-
-
-def _matching(pattern: str, text: str) -> re.Match | None:
-    """pattern (written with accents) searched in text folded, or both accent-free when text was typed so."""
-    if typed_without_accents(text):
-        return re.search(plain_form(pattern), plain_form(text))
-    return re.search(pattern, fold(text))
-
-
-def _asks_another_aspect(question: str, earlier: str) -> bool:
-    asked, before = ({kind for kind, pattern in _ASKED_KINDS.items() if _matching(pattern, text)}
-                     for text in (question, earlier))
-    return bool(asked and before and not asked & before and not _POINTS_BACK.search(question))
-
-
-def _topic(question: str) -> str:
-    """«Hội nghị thôn phải thông báo trước mấy ngày?» -> «Hội nghị thôn»; "" when no verb ends it early."""
-    end = _matching(_TOPIC_END, question)
-    topic = question[:end.start()].strip(" ,") if end else ""
-    return topic if len(topic.split()) >= _TOPIC_WORDS else ""
+    return f"{earlier} {question.strip()}", earlier
 
 
 # «… thì ai?», «… thì bao lâu ạ?», «… thì mấy người?» closing a follow-up (accents optional)

@@ -46,24 +46,26 @@ def _scopes_in(text: str, plain: bool) -> list[str]:
     return [scope for _, _, scope in _scope_spans(text, plain) if scope != _NO_SCOPE]
 
 
-# «của cộng đồng dân cư», «ở thôn, tổ dân phố»: a scope's words with what ties them to the sentence
-_TIED_BEFORE = re.compile(r"(?:\s*,|(?:^|\s+)(?:và|hoặc|của|ở|tại|trong|va|hoac|cua|o|tai))*\s*$", re.IGNORECASE)
+# «… của cộng đồng dân cư » right before a place: the owner that place belongs to
+_OWNER = re.compile(r"\s(?:của|cua)\s+([^.;:?!]+?)\s*$", re.IGNORECASE)
+_ONLY_LINKS = re.compile(r"[\s,]*(?:(?:và|hoặc|va|hoac)[\s,]*)*", re.IGNORECASE)
 
 
-def without_other_scopes(text: str, asking: str, plain: bool = False) -> str:
-    """text without the words naming a scope other than the one asking names: a follow-up that swapped in
-    another place («Hội nghị định kỳ của cộng đồng dân cư ở cơ quan nhà nước …») asks nothing of the old one."""
-    asked = question_scope(asking, plain)
-    if asked is None:
-        return text
-    kept, end = [], 0
-    for start, stop, scope in _scope_spans(text, plain):
-        if scope == _NO_SCOPE or fits(asked, scope) or start < end:
-            continue
-        tie = _TIED_BEFORE.search(text[end:start])
-        kept.append(text[end:end + tie.start()])
-        end = stop
-    return " ".join("".join([*kept, text[end:]]).split()).replace(" ?", "?").replace(" ,", ",")
+def place_owner_start(before: str, place: str, plain: bool = False) -> int:
+    """Where the place's owner starts in the text before it, or len(before) when it has none: «Hội nghị định kỳ
+    của cộng đồng dân cư | ở thôn, tổ dân phố» — an owner naming only the place's scope goes with the place
+    when a follow-up swaps in another («Còn ở cơ quan nhà nước thì sao?»); kept, it names two scopes."""
+    owner = _OWNER.search(before)
+    scope = question_scope(place, plain)
+    if owner is None or scope is None:
+        return len(before)
+    words = owner.group(1)
+    spans = _scope_spans(words, plain)
+    rest = list(words)
+    for start, stop, _ in spans:
+        rest[start:stop] = " " * (stop - start)
+    covered = bool(spans) and _ONLY_LINKS.fullmatch("".join(rest)) is not None
+    return owner.start() if covered and all(fits(scope, s) for _, _, s in spans) else len(before)
 
 
 def question_scope(question: str, plain: bool = False) -> str | None:
