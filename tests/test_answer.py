@@ -350,6 +350,28 @@ def test_a_sentence_holds_the_kind_of_fact_asked_for(question: str, sentence: st
     assert fact_holds(fact, sentence, question, plain=not has_diacritics(question)) is holds
 
 
+@pytest.mark.parametrize("question, context, sentence, holds", [
+    ("Quy chế ban hành theo QĐ số mấy?", "", "Quy chế được ban hành kèm theo Quyết định số 23-QĐ/TW.", True),
+    ("Quy chế ban hành theo QĐ số mấy?", "", "Quy chế công tác dân vận được triển khai hiệu quả.", False),
+    ("chi thi so may ve cong tac dan van", "", "Thực hiện Chỉ thị số 16/CT-TTg của Thủ tướng Chính phủ.", True),
+    # the number of the document the passage belongs to, from its title
+    ("Hương ước xây dựng theo nghị định số mấy?", "Nghị định 61/2023/NĐ-CP › Điều 3",
+     "Hương ước do cộng đồng dân cư thỏa thuận.", True),
+    # the number the question names answers nothing
+    ("Quyết định 22/2018/QĐ-TTg bị thay thế bởi nghị định số nào?", "",
+     "Quyết định số 22/2018/QĐ-TTg hết hiệu lực.", False),
+])
+def test_a_document_number_asked_for_is_in_the_sentence_or_its_title(question: str, context: str, sentence: str,
+                                                                      holds: bool) -> None:
+    from bot.answering.facts import expected_fact, holds as fact_holds
+    from bot.documents.normalize import has_diacritics
+
+    plain = not has_diacritics(question)
+    fact = expected_fact(question, plain)
+    assert fact is not None and fact.kind == "document number" and fact.required
+    assert fact_holds(fact, sentence, question, plain, context) is holds
+
+
 @pytest.mark.parametrize("question, sentence, holds_as_people", [
     ("BTTND xã được có tối đa mấy phó trưởng ban", "Ban có Phó Trưởng ban nhưng không quá 02 người.", True),
     ("ban ttnd xa duoc may pho truong ban", "Số lượng Phó Trưởng ban do Ủy ban Mặt trận Tổ quốc Việt Nam cấp xã "
@@ -406,8 +428,10 @@ def test_a_count_of_people_may_be_written_with_nguoi(question: str, sentence: st
     ("Mấy năm gần đây công tác dân vận đạt kết quả gì?", None, None),
     ("may nam gan day cong tac dan van dat ket qua gi", None, None),
     ("Hội nghị Trung ương mấy đã ban hành Nghị quyết 25?", None, None),
-    ("Nghị quyết số mấy năm 2013 bàn về công tác dân vận?", None, None),
     ("Luật có hiệu lực từ ngày mấy?", "figure", True),  # a date
+    # «nghị quyết số mấy» asks for a document number, and there must be one
+    ("Nghị quyết số mấy năm 2013 bàn về công tác dân vận?", "document number", True),
+    ("ban hanh kem qd so bao nhieu", "document number", True),
 ])
 def test_the_kind_of_fact_a_question_asks_for(question: str, kind, required) -> None:
     from bot.answering.facts import expected_fact

@@ -273,7 +273,8 @@ def _fact_sentence(fact: Fact, asked: str, plain: bool, sentences: list[Sentence
     def answering_first(candidates: list[Sentence]) -> list[Sentence]:  # by score within each group
         return sorted(candidates, key=lambda s: s.passage.chunk.id not in ids)
 
-    found = next((s for s in answering_first(pool) if holds(fact, s.text, asked, plain)), None)
+    found = next((s for s in answering_first(pool) if holds(fact, s.text, asked, plain, s.passage.chunk.context)),
+                 None)
     people = counted_as_people(fact, plain) if found is None else None
     if people is None:
         return found

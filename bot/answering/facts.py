@@ -88,7 +88,10 @@ _OFFICE_WORDS = re.compile(r"^(?:phó\s+)?(?:chủ tịch|tổng bí thư|bí th
                            r"chánh án|viện trưởng|tổng thư ký|chủ nhiệm)\b")
 _NOW_WORDS = re.compile(r"\s+(?:hiện nay|hiện tại|hiện giờ|bây giờ|đương nhiệm)$")
 _ASKS_DEFINITION = r"^(.*?)\s+(?:được hiểu\s+|có nghĩa\s+)?là gì\s*[?.!]*\s*$"
-_ASKS_DOCUMENT = re.compile(r"\b(?:van ban|nghi dinh|nghi quyet|quyet dinh|thong tu|chi thi|luat) nao\b")
+_DOCUMENT_KINDS = r"(?:van ban|nghi dinh|nghi quyet|quyet dinh|thong tu|chi thi|luat)"
+_ASKS_DOCUMENT = re.compile(rf"\b{_DOCUMENT_KINDS} nao\b")
+# «quyết định số mấy», «QĐ số bao nhiêu», «nghị định số nào» (chat shortcuts: qđ, nđ, nq)
+_ASKS_DOCUMENT_NUMBER = re.compile(rf"\b(?:{_DOCUMENT_KINDS}|qd|nd|nq)\s+so\s+(?:may|bao nhieu|nao|gi)\b")
 _QUOTED = re.compile(r"[“\"«‘]([^”\"»’]{3,})[”\"»’]")
 _LEAD_WORDS = re.compile(r"^(?:(?:theo|tại|trong|hãy cho (?:tôi|em) biết|cho (?:tôi|em) hỏi|xin hỏi|đồng chí|ông|bà)\s+)+")
 # Words before "tên" that name nothing: "Hai mô hình … có tên là gì?" -> "mô hình".
@@ -97,7 +100,7 @@ _FILLER_WORDS = {"một", "hai", "ba", "bốn", "năm", "các", "những", "có"
 
 @dataclass(frozen=True)
 class Fact:
-    kind: str  # "figure" | "person" | "name" | "document" | "definition" | "speech"
+    kind: str  # "figure" | "person" | "name" | "document" | "document number" | "definition" | "speech"
     pattern: str = ""  # the figure asked for ("figure")
     subject: str = ""  # folded; accent-free when the question is: the counted noun, the office, the speaker,
     # the thing named
@@ -173,6 +176,8 @@ def expected_fact(question: str, plain: bool = False) -> Fact | None:
     """plain: the question was typed without accents (its patterns are matched accent-free)."""
     q = _CLOSING_PARTICLES.sub(r"\1", fold(question))
     plain_q = strip_diacritics(q)
+    if _ASKS_DOCUMENT_NUMBER.search(plain_q):  # «ban hành theo QĐ số mấy?»: the number is the answer
+        return Fact("document number")
     figure = _figure_pattern(plain_q if plain else q, plain)
     if figure:
         return Fact("figure", pattern=figure[0], subject=figure[1], people=figure[2])
@@ -278,8 +283,9 @@ def counted_as_people(fact: Fact, plain: bool = False) -> Fact | None:
     return None
 
 
-def holds(fact: Fact, sentence: str, question: str, plain: bool = False) -> bool:
-    """Does the sentence state the kind of fact asked for (and not only repeat the question)?"""
+def holds(fact: Fact, sentence: str, question: str, plain: bool = False, context: str = "") -> bool:
+    """Does the sentence state the kind of fact asked for (and not only repeat the question)? context: the
+    titles the sentence sits under, whose document number answers «nghị định số mấy?» (61/2023/NĐ-CP)."""
     if fact.kind == "figure":
         text = _figures_text(sentence, question, plain)
         if fact.named and not _contains(text, fact.named, plain):
@@ -299,8 +305,9 @@ def holds(fact: Fact, sentence: str, question: str, plain: bool = False) -> bool
         first = fact.subject.split()[0] if fact.subject else ""
         heads = [fact.subject, *(fold(e) for e in expand_abbreviations(first.upper()))]
         return bool(named) and any(_contains(sentence, h, plain) for h in heads if h)
-    if fact.kind == "document":
-        return any(not _contains(question, number, plain) for number in DOC_NUMBER.findall(sentence))
+    if fact.kind in ("document", "document number"):
+        text = f"{context} {sentence}" if fact.kind == "document number" else sentence
+        return any(not _contains(question, number, plain) for number in DOC_NUMBER.findall(text))
     if fact.kind == "definition":  # the sentence opens with the term, maybe with its pair: "1. Hương ước, quy ước là …"
         opening = fold(_ENUMERATION.sub("", sentence).lstrip())
         opening = strip_diacritics(opening) if plain else opening
