@@ -663,3 +663,38 @@ def test_the_scope_a_question_names_picks_among_the_same_rule_repeated(tmp_path:
     history = [{"role": "user", "content": earlier}] if earlier else None
     passages = retrieve(index, make_query(question, history), 3)
     assert passages[0].chunk.heading.endswith(article), [p.chunk.heading for p in passages]
+
+
+_LIST_AND_ITS_PROCEDURE = """LUẬT THỬ NGHIỆM VỀ BÀN VÀ QUYẾT ĐỊNH
+
+Điều 1. Những nội dung Nhân dân bàn và quyết định
+1. Chủ trương và mức đóng góp xây dựng công trình công cộng.
+2. Việc thu, chi, quản lý các khoản đóng góp.
+
+Điều 2. Đề xuất nội dung để Nhân dân bàn và quyết định
+1. Đối với các nội dung Nhân dân bàn và quyết định quy định tại Điều 1 của Luật này, Chủ tịch Ủy ban nhân dân cấp xã đề xuất nội dung để Nhân dân bàn và quyết định.
+"""
+
+
+@pytest.mark.parametrize("question, echo_weight, article", [
+    ("Nhân dân được bàn và quyết định những nội dung nào?", 1.5, "Điều 1"),
+    ("nhan dan duoc ban va quyet dinh nhung noi dung gi", 1.5, "Điều 1"),
+    # without the title's echo, the article that repeats the question's words wins
+    ("Nhân dân được bàn và quyết định những nội dung nào?", 0.0, "Điều 2"),
+])
+def test_a_list_question_finds_the_article_whose_title_it_repeats(tmp_path: Path, seeded_index_dir: Path,
+                                                                   question: str, echo_weight: float,
+                                                                   article: str) -> None:
+    from bot.indexing.index import open_index
+    from bot.indexing.ingest import ingest
+    from bot.settings import Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "luat-thu-nghiem.txt").write_text(_LIST_AND_ITS_PROCEDURE, encoding="utf-8")
+    settings = Settings().with_paths(corpus_dir=corpus, index_dir=seeded_index_dir)
+    settings.retrieval.title_echo_weight = echo_weight
+    index = open_index(settings)
+    assert not ingest(index, corpus).failed
+    passages = retrieve(index, make_query(question), 2)
+    assert passages[0].chunk.heading.endswith(article), [p.chunk.heading for p in passages]

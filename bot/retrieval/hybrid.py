@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 
 import numpy as np
 
 from bot.documents.model import Chunk
+from bot.documents.normalize import plain_form
 from bot.indexing.index import Index
 from bot.indexing.lexical import plain_tokens, word_tokens
 from bot.retrieval.query import (Query, article_references, asked_of_place, named_documents, question_words,
@@ -48,6 +50,40 @@ def _article_candidates(index: Index, query: Query, named: set[str], lexical_ord
                   for cid in index.article_chunks(doc_id, number)]
     order = {cid: rank for rank, cid in enumerate(lexical_order)}
     return sorted(candidates, key=lambda cid: order.get(cid, len(order)))
+
+
+_ARTICLE_TITLE = re.compile(r"^\s*Điều\s+\d+[a-z]?\.\s*(.+)$")
+# «những nội dung nào», «những việc gì»: a question asking for a list, which an article's title may announce
+_ASKS_FOR_A_LIST = re.compile(r"\bnhung\b(?:\s+\w+){0,3}\s+(?:gi|nao)\b")
+_ECHO_MIN_WORDS = 4  # shared title words: fewer («Hương ước, quy ước») name a subject, not an article's topic
+_ECHO_SHARE = 0.5  # of the title's words in the question, and of the question's words in the title
+
+
+def _echoed_titles(index: Index, query: Query, candidates: list[str]) -> list[str]:
+    """The candidates (best echo first) whose article title a list question repeats, head first: «Nhân dân …
+    bàn và quyết định những nội dung nào?» is «Điều 15. Những nội dung Nhân dân bàn và quyết định», not
+    Điều 16 («Đề xuất nội dung để Nhân dân bàn và quyết định») whose sentences share as many words but only
+    point to Điều 15's list. Other questions reuse titles' words for other things (ALQAC dev: hit@1 0.94 ->
+    0.84 without the restriction)."""
+    text = plain_form(query.text)
+    if not _ASKS_FOR_A_LIST.search(text):
+        return []
+    asked = set(plain_tokens(query.text))  # syllables and adjacent pairs («noi_dung»)
+    stop = {plain_form(w) for w in question_words()}
+    question = {w for w in re.findall(r"\w+", text) if w not in stop}
+    echoed = []
+    for cid in candidates:
+        chunk = index.chunk(cid)
+        title = _ARTICLE_TITLE.match(chunk.context.split("›")[-1]) if chunk is not None else None
+        if title is None:
+            continue
+        ordered = [w for w in re.findall(r"\w+", plain_form(title.group(1))) if w not in stop]
+        words = set(ordered)
+        shared = words & asked
+        if (len(ordered) > 1 and f"{ordered[0]}_{ordered[1]}" in asked and len(shared) >= _ECHO_MIN_WORDS
+                and len(shared) >= _ECHO_SHARE * len(words) and len(words & question) >= _ECHO_SHARE * len(question)):
+            echoed.append((-len(words & question), len(echoed), cid))
+    return [cid for *_, cid in sorted(echoed)]
 
 
 def _document_candidates(index: Index, named: set[str], candidates: list[str]) -> list[str]:
@@ -132,6 +168,11 @@ def retrieve(index: Index, query: Query, k: int | None = None, timings: dict[str
             rankings.append(in_named)
             weights.append(cfg.document_weight)
 
+    if cfg.title_echo_weight:
+        echoed = _echoed_titles(index, query, list(dict.fromkeys([cid for cid, _ in lexical] + [cid for cid, _ in dense])))
+        if echoed:
+            rankings.append(echoed)
+            weights.append(cfg.title_echo_weight)
     fused = rrf(rankings, weights, cfg.rrf_k)
     if cfg.article_dense_weight:
         started = time.perf_counter()
