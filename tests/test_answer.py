@@ -848,3 +848,31 @@ def test_an_elliptical_follow_up_asks_for_the_fact_the_question_before_asked_for
     for follow_up in ("Còn ở doanh nghiệp nhà nước thì ai bầu?", "Còn nhiệm vụ thì sao?"):
         selection = select(make_query(follow_up, history), [members], AnswerSettings())
         assert selection.fact is None or selection.fact.kind != "figure"
+
+
+@pytest.mark.parametrize("question, predicate", [
+    ("Quyết định về hương ước cần bao nhiêu phần trăm hộ tán thành?", ["tram", "ho", "tan", "thanh"]),
+    ("muc dong gop can bao nhieu ho tan thanh", ["tan", "thanh"]),
+    ("Ban có bao nhiêu người?", []),  # the question ends with the counted noun
+    ("Hương ước là gì?", []),
+])
+def test_what_the_figure_asked_for_is_said_of(question: str, predicate: list[str]) -> None:
+    from bot.answering.facts import figure_predicate
+
+    assert figure_predicate(question) == predicate
+
+
+@pytest.mark.parametrize("sentence, said", [
+    ("Hương ước được thông qua khi có trên 50% tổng số đại diện hộ gia đình trong cộng đồng dân cư tán thành.", 2),
+    # «tán thành» too far from the figure: said of someone else
+    ("Trường hợp chưa đạt 10% tổng số hộ gia đình tại cộng đồng dân cư đồng thuận nhưng xét thấy có thể mang lại "
+     "lợi ích cho cộng đồng dân cư và được Ban công tác Mặt trận ở thôn, tổ dân phố tán thành thì Trưởng thôn đưa ra.", 0),
+    # any figure of the sentence may be the one said of them, not only its first
+    ("Khi có 10% số hộ đề xuất thì họp; quyết định được thông qua khi có 60% tổng số đại diện hộ gia đình tán thành.",
+     2),
+])
+def test_a_figure_is_said_of_the_words_that_follow_it(sentence: str, said: int) -> None:
+    from bot.answering.facts import expected_fact, said_of_figure
+
+    question = "Cần bao nhiêu phần trăm hộ tán thành?"
+    assert said_of_figure(expected_fact(question), sentence, ["tan", "thanh"]) == said

@@ -10,7 +10,7 @@ from bot.documents.structure import ARTICLE, CLAUSE, POINT
 from bot.retrieval.hybrid import Passage
 from bot.retrieval.query import Query, asked_of_place, asks_which_article, typed_without_accents
 from bot.answering.evidence import term_coverage
-from bot.answering.facts import Fact, counted_as_people, expected_fact, holds
+from bot.answering.facts import Fact, counted_as_people, expected_fact, figure_predicate, holds, said_of_figure
 from bot.settings import AnswerSettings
 from bot.answering.prompts import looks_like_injection
 
@@ -263,6 +263,9 @@ def _fact_sentence(fact: Fact, asked: str, plain: bool, sentences: list[Sentence
 
     The fact often sits in the sentence after the one that repeats the question's words (Nghị định 61 Điều 9:
     «… phải được niêm yết công khai …» then «Thời hạn niêm yết … không ít hơn 30 (ba mươi) ngày»).
+
+    A figure said of what the question says it of goes before the others: «… bao nhiêu phần trăm hộ tán
+    thành?» is answered by Điều 10's «trên 50% … tán thành», not Điều 7's «10% … đồng thuận» (seed ts-046).
     """
     ids = {p.chunk.id for p in focused}
     best = sentences[0].score if sentences else 0.0
@@ -273,8 +276,11 @@ def _fact_sentence(fact: Fact, asked: str, plain: bool, sentences: list[Sentence
     def answering_first(candidates: list[Sentence]) -> list[Sentence]:  # by score within each group
         return sorted(candidates, key=lambda s: s.passage.chunk.id not in ids)
 
-    found = next((s for s in answering_first(pool) if holds(fact, s.text, asked, plain, s.passage.chunk.context)),
-                 None)
+    holding = [s for s in answering_first(pool) if holds(fact, s.text, asked, plain, s.passage.chunk.context)]
+    predicate = figure_predicate(asked) if fact.kind == "figure" else []
+    if predicate:  # the figure said of what the question says it of, first (sort is stable)
+        holding.sort(key=lambda s: -said_of_figure(fact, s.text, predicate))
+    found = holding[0] if holding else None
     people = counted_as_people(fact, plain) if found is None else None
     if people is None:
         return found

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from bot.documents.normalize import fold, strip_diacritics, syllables
+from bot.documents.normalize import fold, plain_form, strip_diacritics, syllables
 from bot.documents.structure import DOC_NUMBER
 from bot.data import data_lines
 from bot.retrieval.query import expand_abbreviations, names_document, question_words
@@ -317,3 +317,32 @@ def holds(fact: Fact, sentence: str, question: str, plain: bool = False, context
     if fact.kind == "speech":
         return _SPEECH.search(fold(sentence)) is not None and _contains(sentence, fact.subject, plain)
     raise ValueError(f"unknown fact kind {fact.kind!r}")
+
+
+# --- What a figure is said of ----------------------------------------------------------------
+
+_FIGURE_ASKED = re.compile(r"\b(?:bao nhieu|may)\b([^,.;:?!]*)")
+_PREDICATE_WORDS = 4  # of the question, after the counted noun
+_NEAR_FIGURE_WORDS = 16  # of the sentence, from a figure: «trên 50% tổng số đại diện hộ gia đình trong … tán thành»
+
+
+def figure_predicate(question: str) -> list[str]:
+    """What the figure asked for is said of, accent-free: the words after the counted noun («cần bao nhiêu phần
+    trăm hộ tán thành» -> trăm, hộ, tán, thành); [] when the question ends with its noun («bao nhiêu người?»)."""
+    asked = _FIGURE_ASKED.search(plain_form(question))
+    if asked is None:
+        return []
+    stop = {plain_form(w) for w in question_words()}
+    return [w for w in re.findall(r"\w+", asked.group(1))[1:] if w not in stop][:_PREDICATE_WORDS]
+
+
+def said_of_figure(fact: Fact, sentence: str, predicate: list[str]) -> int:
+    """How many of the predicate's words follow one of the sentence's figures closely: «trên 50% … tán thành»
+    answers «bao nhiêu phần trăm hộ tán thành», «10% … đồng thuận nhưng … Ban công tác Mặt trận … tán thành»
+    does not."""
+    best = 0
+    for figure in re.finditer(fact.pattern, sentence):
+        following = set(re.findall(r"\w+", plain_form(sentence[figure.start():]))[:_NEAR_FIGURE_WORDS])
+        best = max(best, sum(w in following for w in predicate))
+    return best
+
