@@ -406,6 +406,25 @@ def test_a_follow_up_asking_anew_of_the_same_subject_stands_alone(previous: str,
     assert (query.leans_on == previous) is leans
 
 
+@pytest.mark.parametrize("questions, follow_up, standalone", [
+    # the question before names no subject of its own: the one before it lends it
+    (["Ban TTND xã có ít nhất mấy người?", "nhiệm kỳ bao lâu"], "còn DNNN thì sao",
+     "Ban TTND xã có ít nhất mấy người? nhiệm kỳ bao lâu còn DNNN thì sao"),
+    (["Năm 2024 có bao nhiêu mô hình dân vận khéo?", "trong đó đăng ký mới bao nhiêu"], "ai chủ trì hội nghị đó",
+     "Năm 2024 có bao nhiêu mô hình dân vận khéo? trong đó đăng ký mới bao nhiêu ai chủ trì hội nghị đó"),
+    # … a question naming its own subject leaves the older one behind
+    (["hội nghị cbccvc tổ chức mấy lần 1 năm", "còn hội nghị người lao động ở DNNN thì sao"], "hội nghị đó hợp lệ khi nào",
+     "còn hội nghị người lao động ở DNNN thì sao hội nghị đó hợp lệ khi nào"),
+    # only the last few questions count
+    (["Hương ước là gì?", "Ai công nhận?", "trong mấy ngày", "thế nào"], "còn gì nữa",
+     "Ai công nhận? trong mấy ngày thế nào còn gì nữa"),
+])
+def test_a_follow_up_of_a_follow_up_leans_on_the_subject_before(questions: list[str], follow_up: str,
+                                                                standalone: str) -> None:
+    history = [turn for q in questions for turn in ({"role": "user", "content": q}, {"role": "assistant", "content": "…"})]
+    assert make_query(follow_up, history).standalone == standalone
+
+
 # --- Tokens -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text, number", [

@@ -12,8 +12,7 @@ from bot.documents.model import Chunk
 from bot.documents.normalize import plain_form
 from bot.indexing.index import Index
 from bot.indexing.lexical import plain_tokens, word_tokens
-from bot.retrieval.query import (Query, article_references, asked_of_place, named_documents, question_words,
-                                 restore_accents)
+from bot.retrieval.query import Query, article_references, named_documents, question_words, restore_accents
 from bot.retrieval.scope import fits, passage_scope, question_scope
 
 
@@ -110,10 +109,10 @@ def _lift_by_article(index: Index, vector: list[float], fused: dict[str, float],
 
 
 def _asked_scope(query: Query) -> str | None:
-    """The question's scope; a follow-up asking the earlier question of another place has that place's: the
-    standalone «Hội nghị định kỳ của cộng đồng dân cư ở cơ quan nhà nước …» names two scopes, the user one."""
-    place = asked_of_place(query.question) if query.leans_on else ""
-    return question_scope(place or query.text, query.plain)
+    """The question's scope; a follow-up naming one has its own: the standalone «xã phải công khai … Còn ở cơ
+    quan thì sao?» names two, the user asks of one."""
+    own = question_scope(query.question, query.plain) if query.leans_on else None
+    return own or question_scope(query.text, query.plain)
 
 
 def _weigh_by_scope(index: Index, query: Query, fused: dict[str, float], mismatch: float, named: set[str]) -> None:

@@ -263,15 +263,32 @@ def standalone_question(question: str, history: list[Turn] | None) -> tuple[str,
     swapped in, or else joined to the follow-up, when this one leans on it.
 
     Returns (standalone question, the question it leans on or "")."""
-    previous = [t["content"] for t in without_small_talk(history)
+    previous = [t["content"].strip() for t in without_small_talk(history)
                 if t.get("role") == "user" and t.get("content", "").strip()]
-    if not previous or not needs_history(question) or _asks_anew(question, previous[-1]):
+    if not previous or not needs_history(question):
         return question, ""
-    earlier = previous[-1].strip()
+    earlier = _standalone_earlier(previous[-_FOLLOW_UP_DEPTH:])
+    if _asks_anew(question, earlier):
+        return question, ""
     swapped = swap_place(earlier, _as_elliptical(question.strip(), earlier))
     if swapped:
         return swapped, earlier
     return f"{earlier} {question.strip()}", earlier
+
+
+_FOLLOW_UP_DEPTH = 3  # user questions a follow-up may lean on, through the ones between
+_SUBJECTLESS_TERMS = 4  # content syllables of a follow-up too few to name its subject («thế còn ở cơ quan thì mấy người»)
+
+
+def _standalone_earlier(questions: list[str]) -> str:
+    """The last question, standalone when it names no subject of its own: a follow-up of a follow-up («ban TTND
+    xã có ít nhất mấy người» -> «thế còn ở cơ quan thì mấy người» -> «còn DNNN thì sao») leans on what the one
+    before it asked, subject included. One that names its own («còn hội nghị người lao động ở DNNN thì sao»)
+    leaves the older subject behind."""
+    history = [{"role": "user", "content": q} for q in questions[:-1]]
+    if not history or len(content_terms(questions[-1])) > _SUBJECTLESS_TERMS:
+        return questions[-1]
+    return standalone_question(questions[-1], history)[0]
 
 
 # «… thì ai?», «… thì bao lâu ạ?», «… thì mấy người?» closing a follow-up (accents optional)
