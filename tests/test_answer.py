@@ -876,3 +876,43 @@ def test_a_figure_is_said_of_the_words_that_follow_it(sentence: str, said: int) 
 
     question = "Cần bao nhiêu phần trăm hộ tán thành?"
     assert said_of_figure(expected_fact(question), sentence, ["tan", "thanh"]) == said
+
+
+_ARTICLE_IN_THREE = [
+    "Điều 11. Những nội dung phải công khai\nXã phải công khai các nội dung sau đây:\n1. Kế hoạch phát triển.\n"
+    "2. Dự toán ngân sách.",
+    "3. Dự án đầu tư.\n4. Quy chế dân chủ.",
+    "5. Các nội dung khác.\nĐiều 12. Hình thức công khai\nCông khai bằng niêm yết.",
+]
+
+
+@pytest.mark.parametrize("chosen, max_items, expected", [
+    # a list quoted from its lead-in to the end of its chunk goes on while the next chunks open with its items
+    (["Xã phải", "1. Kế", "2. Dự"], 16, ["Xã phải", "1. Kế", "2. Dự", "3. Dự", "4. Quy", "5. Các"]),
+    (["Xã phải", "1. Kế", "2. Dự"], 5, ["Xã phải", "1. Kế", "2. Dự", "3. Dự", "4. Quy"]),  # within max_items
+    # no lead-in quoted, or the list not quoted to the chunk's end: nothing added
+    (["1. Kế", "2. Dự"], 16, ["1. Kế", "2. Dự"]),
+    (["Xã phải", "1. Kế"], 16, ["Xã phải", "1. Kế"]),
+])
+def test_a_list_goes_on_in_the_next_chunk_of_its_article(chosen: list[str], max_items: int,
+                                                          expected: list[str]) -> None:
+    from bot.answering.extractive import Sentence, continued_lists
+    from bot.documents.model import Chunk
+    from bot.documents.normalize import sentence_spans
+    from bot.retrieval.hybrid import Passage
+
+    chunks, start = [], 0
+    for n, text in enumerate(_ARTICLE_IN_THREE):
+        chunks.append(Chunk(f"c{n}", "luat", text, start, start + len(text), f"Luật › Điều 11 › phần {n}"))
+        start += len(text) + 1
+    following = {a.id: b for a, b in zip(chunks, chunks[1:])}
+    first = Passage(chunks[0], 0.5, 1)
+    text = chunks[0].text
+    picked = [Sentence(first, s, e, text[s:e], 1.0) for prefix in chosen for s, e in sentence_spans(text)
+              if text[s:e].startswith(prefix)]
+    answer, added = continued_lists(picked, lambda chunk: following.get(chunk.id), max_items)
+    assert [s.text[:len(p)] for s, p in zip(answer, expected)] == expected and len(answer) == len(expected)
+    assert [p.chunk.id for p in added] == ["c1", "c2"][:len({s.passage.chunk.id for s in answer}) - 1]
+    for sentence in answer:  # document positions
+        chunk = sentence.passage.chunk
+        assert chunk.text[sentence.start - chunk.start:sentence.end - chunk.start] == sentence.text

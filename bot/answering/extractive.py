@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.documents.model import Chunk
 from bot.documents.normalize import sentence_spans
 from bot.documents.structure import ARTICLE, CLAUSE, POINT
 from bot.retrieval.hybrid import Passage
@@ -215,6 +217,32 @@ def complete_lists(chosen: list[Sentence], max_items: int) -> list[Sentence]:
     return sorted(result, key=lambda s: (s.passage.rank, s.start))
 
 
+def continued_lists(chosen: list[Sentence], following: Callable[[Chunk], Chunk | None],
+                    max_items: int) -> tuple[list[Sentence], list[Passage]]:
+    """A list quoted from its lead-in to the end of its chunk goes on in the article's next chunks: Luật Điều 11's
+    fourteen khoản are cut in four, and an answer quoting the first three read as if they were all. Items are
+    added while the next chunk opens with them, within max_items sentences in all; returns the sentences and
+    the passages they brought."""
+    result, added = list(chosen), []
+    for passage in list({id(s.passage): s.passage for s in chosen}.values()):
+        layout = _Layout.of(passage)
+        mine, last = layout.mine(chosen), len(layout.texts) - 1
+        kind = layout.kinds[last] if last in mine else None
+        run = next((r for r in _list_runs(layout.kinds, kind) if last in r), []) if kind else []
+        if not run or run[0] - 1 not in mine or not _is_lead_in(layout.texts[run[0] - 1]):
+            continue  # only a list the answer quotes from its lead-in («… các nội dung sau đây:») goes on
+        while kind is not None and (chunk := following(layout.passage.chunk)) is not None:
+            layout = _Layout.of(Passage(chunk, passage.score, passage.rank))
+            runs = _list_runs(layout.kinds, kind)
+            run = runs[0] if runs and runs[0][0] == 0 else []
+            if not run or len(result) + len(run) > max_items:
+                break
+            result += [layout.sentence(j) for j in run]
+            added.append(layout.passage)
+            kind = kind if run[-1] == len(layout.texts) - 1 else None
+    return sorted(result, key=lambda s: (s.passage.rank, s.start)), added
+
+
 def with_lead_ins(chosen: list[Sentence]) -> list[Sentence]:
     """A point quoted without the others of its list brings the list's lead-in: «b) Công nhận kết quả bầu thành
     viên Ban Thanh tra nhân dân; …» does not say who does it, «2. Ủy ban Mặt trận Tổ quốc Việt Nam cấp xã có
@@ -305,8 +333,10 @@ def asked_fact(query: Query) -> tuple[Fact | None, str, bool]:
     return expected_fact(query.question, query.plain), query.question, query.plain
 
 
-def select(query: Query, passages: list[Passage], cfg: AnswerSettings) -> Selection:
-    """What answers the question, for both backends (the benches rebuild the model's passages with it too)."""
+def select(query: Query, passages: list[Passage], cfg: AnswerSettings,
+           following: Callable[[Chunk], Chunk | None] | None = None) -> Selection:
+    """What answers the question, for both backends (the benches rebuild the model's passages with it too).
+    following: the next chunk of an article (``Index.next_in_article``), for lists that go on there."""
     sentences = candidate_sentences(query, passages, cfg.rank_decay)
     focused = focus_passages(sentences, cfg.passage_keep_ratio)
     chosen = select_sentences(sentences, focused, cfg.max_sentences, cfg.sentence_keep_ratio)
@@ -322,6 +352,9 @@ def select(query: Query, passages: list[Passage], cfg: AnswerSettings) -> Select
         focused = [found.passage, *(p for p in focused if p is not found.passage)]
     if fact is None:  # a question asking for one fact is answered by the sentence holding it, not a list
         chosen = complete_lists(chosen, cfg.max_list_items)
+        if following is not None:
+            chosen, continued = continued_lists(chosen, following, cfg.max_list_items)
+            focused = [*focused, *continued]
     else:  # where a lead-in («… các điều kiện sau đây:») would say nothing without its items
         chosen = [s for s in chosen if s is found or not _is_lead_in(s.text)] or chosen
         if found is not None:

@@ -78,6 +78,13 @@ class Index:
         self.doc_articles()
         return self._article_chunks.get((doc_id, article), [])
 
+    def next_in_article(self, chunk: Chunk) -> Chunk | None:
+        """The chunk after this one in its article (Điều), if the article goes on."""
+        match = _ARTICLE_IN_HEADING.search(chunk.heading)
+        ids = self.article_chunks(chunk.doc_id, match.group(1)) if match else []
+        position = ids.index(chunk.id) if chunk.id in ids else len(ids)
+        return self.chunk(ids[position + 1]) if position + 1 < len(ids) else None
+
     def doc_articles(self) -> dict[str, tuple[str, str, set[str]]]:
         """doc id -> (its number, e.g. '61/2023/NĐ-CP', its title, and the article numbers it holds)."""
         self.lexical  # noqa: B018
