@@ -304,7 +304,8 @@ def cmd_recheck(args: argparse.Namespace) -> None:
         if reply is None or item.history:
             continue
         query = make_query(item.question)
-        focused = select(query, retrieve(index, query, settings.retrieval.top_k), settings.answer).focused
+        focused = select(query, retrieve(index, query, settings.retrieval.top_k), settings.answer,
+                         index.next_in_article).focused
         chosen = model_passages(index, query, focused, backend.count_tokens, settings.llm)
         sources = source_spans(index, item) if item.answerable else []
         rows.append((item, reply, chosen, sources))

@@ -354,9 +354,11 @@ def test_a_sentence_holds_the_kind_of_fact_asked_for(question: str, sentence: st
     ("Quy chế ban hành theo QĐ số mấy?", "", "Quy chế được ban hành kèm theo Quyết định số 23-QĐ/TW.", True),
     ("Quy chế ban hành theo QĐ số mấy?", "", "Quy chế công tác dân vận được triển khai hiệu quả.", False),
     ("chi thi so may ve cong tac dan van", "", "Thực hiện Chỉ thị số 16/CT-TTg của Thủ tướng Chính phủ.", True),
-    # the number of the document the passage belongs to, from its title
+    # the number of the document the passage belongs to, from its title, when it is of the kind asked
     ("Hương ước xây dựng theo nghị định số mấy?", "Nghị định 61/2023/NĐ-CP › Điều 3",
      "Hương ước do cộng đồng dân cư thỏa thuận.", True),
+    ("Hương ước xây dựng theo nghị định số mấy?", "Luật 10/2022/QH15 › Điều 3",
+     "Hương ước do cộng đồng dân cư thỏa thuận.", False),
     # the number the question names answers nothing
     ("Quyết định 22/2018/QĐ-TTg bị thay thế bởi nghị định số nào?", "",
      "Quyết định số 22/2018/QĐ-TTg hết hiệu lực.", False),
@@ -854,6 +856,7 @@ def test_an_elliptical_follow_up_asks_for_the_fact_the_question_before_asked_for
     ("Quyết định về hương ước cần bao nhiêu phần trăm hộ tán thành?", ["tram", "ho", "tan", "thanh"]),
     ("muc dong gop can bao nhieu ho tan thanh", ["tan", "thanh"]),
     ("Ban có bao nhiêu người?", []),  # the question ends with the counted noun
+    ("Bộ máy ban có bao nhiêu người tán thành?", ["tan", "thanh"]),  # «máy» asks nothing
     ("Hương ước là gì?", []),
 ])
 def test_what_the_figure_asked_for_is_said_of(question: str, predicate: list[str]) -> None:
@@ -886,15 +889,17 @@ _ARTICLE_IN_THREE = [
 ]
 
 
-@pytest.mark.parametrize("chosen, max_items, expected", [
+@pytest.mark.parametrize("chosen, max_items, also_quoted, expected", [
     # a list quoted from its lead-in to the end of its chunk goes on while the next chunks open with its items
-    (["Xã phải", "1. Kế", "2. Dự"], 16, ["Xã phải", "1. Kế", "2. Dự", "3. Dự", "4. Quy", "5. Các"]),
-    (["Xã phải", "1. Kế", "2. Dự"], 5, ["Xã phải", "1. Kế", "2. Dự", "3. Dự", "4. Quy"]),  # within max_items
+    (["Xã phải", "1. Kế", "2. Dự"], 16, False, ["Xã phải", "1. Kế", "2. Dự", "3. Dự", "4. Quy", "5. Các"]),
+    (["Xã phải", "1. Kế", "2. Dự"], 5, False, ["Xã phải", "1. Kế", "2. Dự", "3. Dự", "4. Quy"]),  # within max_items
+    # an item the answer quotes already is not quoted twice
+    (["Xã phải", "1. Kế", "2. Dự"], 16, True, ["Xã phải", "1. Kế", "2. Dự", "3. Dự", "4. Quy", "5. Các"]),
     # no lead-in quoted, or the list not quoted to the chunk's end: nothing added
-    (["1. Kế", "2. Dự"], 16, ["1. Kế", "2. Dự"]),
-    (["Xã phải", "1. Kế"], 16, ["Xã phải", "1. Kế"]),
+    (["1. Kế", "2. Dự"], 16, False, ["1. Kế", "2. Dự"]),
+    (["Xã phải", "1. Kế"], 16, False, ["Xã phải", "1. Kế"]),
 ])
-def test_a_list_goes_on_in_the_next_chunk_of_its_article(chosen: list[str], max_items: int,
+def test_a_list_goes_on_in_the_next_chunk_of_its_article(chosen: list[str], max_items: int, also_quoted: bool,
                                                           expected: list[str]) -> None:
     from bot.answering.extractive import Sentence, continued_lists
     from bot.documents.model import Chunk
@@ -910,9 +915,17 @@ def test_a_list_goes_on_in_the_next_chunk_of_its_article(chosen: list[str], max_
     text = chunks[0].text
     picked = [Sentence(first, s, e, text[s:e], 1.0) for prefix in chosen for s, e in sentence_spans(text)
               if text[s:e].startswith(prefix)]
-    answer, added = continued_lists(picked, lambda chunk: following.get(chunk.id), max_items)
+    if also_quoted:  # the next chunk was retrieved too, and one of its items quoted from it
+        second = Passage(chunks[1], 0.4, 2)
+        picked.append(Sentence(second, chunks[1].start, chunks[1].start + 11, chunks[1].text[:11], 1.0))
+
+    def next_passage(passage):
+        chunk = following.get(passage.chunk.id)
+        return second if also_quoted and chunk is chunks[1] else chunk and Passage(chunk, 0.5, passage.rank)
+
+    answer, added = continued_lists(picked, next_passage, max_items)
     assert [s.text[:len(p)] for s, p in zip(answer, expected)] == expected and len(answer) == len(expected)
-    assert [p.chunk.id for p in added] == ["c1", "c2"][:len({s.passage.chunk.id for s in answer}) - 1]
+    assert [(p.chunk.id, before.chunk.id) for p, before in added] == [("c1", "c0"), ("c2", "c1")][:len(added)]
     for sentence in answer:  # document positions
         chunk = sentence.passage.chunk
         assert chunk.text[sentence.start - chunk.start:sentence.end - chunk.start] == sentence.text

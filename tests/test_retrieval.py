@@ -408,16 +408,20 @@ def test_a_follow_up_asking_anew_of_the_same_subject_stands_alone(previous: str,
 
 @pytest.mark.parametrize("questions, follow_up, standalone", [
     # the question before names no subject of its own: the one before it lends it
-    (["Ban TTND xã có ít nhất mấy người?", "nhiệm kỳ bao lâu"], "còn DNNN thì sao",
-     "Ban TTND xã có ít nhất mấy người? nhiệm kỳ bao lâu còn DNNN thì sao"),
+    (["Ban TTND xã có ít nhất mấy người?", "thế còn nhiệm kỳ"], "còn DNNN thì sao",
+     "Ban TTND xã có ít nhất mấy người? thế còn nhiệm kỳ còn DNNN thì sao"),
     (["Năm 2024 có bao nhiêu mô hình dân vận khéo?", "trong đó đăng ký mới bao nhiêu"], "ai chủ trì hội nghị đó",
      "Năm 2024 có bao nhiêu mô hình dân vận khéo? trong đó đăng ký mới bao nhiêu ai chủ trì hội nghị đó"),
     # … a question naming its own subject leaves the older one behind
     (["hội nghị cbccvc tổ chức mấy lần 1 năm", "còn hội nghị người lao động ở DNNN thì sao"], "hội nghị đó hợp lệ khi nào",
      "còn hội nghị người lao động ở DNNN thì sao hội nghị đó hợp lệ khi nào"),
-    # only the last few questions count
-    (["Hương ước là gì?", "Ai công nhận?", "trong mấy ngày", "thế nào"], "còn gì nữa",
-     "Ai công nhận? trong mấy ngày thế nào còn gì nữa"),
+    (["Ban TTND ở xã có bao nhiêu thành viên?", "Thế còn ở doanh nghiệp nhà nước thì sao?"], "Còn nhiệm kỳ thì sao?",
+     "Ban TTND ở doanh nghiệp nhà nước có bao nhiêu thành viên? Còn nhiệm kỳ thì sao?"),
+    (["ban ttnd o xa co bao nhieu thanh vien", "the con o co quan thi may nguoi"], "con dnnn thi sao",
+     "ban ttnd o co quan co bao nhieu thanh vien con dnnn thi sao"),
+    # a short question that is no follow-up names its subject: the one before it is left alone
+    (["Ban Thanh tra nhân dân có bao nhiêu thành viên?", "Hương ước là gì?"], "Ai công nhận?",
+     "Hương ước là gì? Ai công nhận?"),
 ])
 def test_a_follow_up_of_a_follow_up_leans_on_the_subject_before(questions: list[str], follow_up: str,
                                                                 standalone: str) -> None:
@@ -717,3 +721,27 @@ def test_a_list_question_finds_the_article_whose_title_it_repeats(tmp_path: Path
     assert not ingest(index, corpus).failed
     passages = retrieve(index, make_query(question), 2)
     assert passages[0].chunk.heading.endswith(article), [p.chunk.heading for p in passages]
+
+
+def test_the_next_chunk_of_an_article(tmp_path: Path, seeded_index_dir: Path) -> None:
+    """A long article is cut into chunks; each knows the one after it, the last none."""
+    from bot.indexing.index import open_index
+    from bot.indexing.ingest import ingest
+    from bot.settings import Settings
+
+    clauses = "\n".join(f"{n}. Nội dung thứ {n} phải công khai gồm kế hoạch, dự toán, quyết toán, danh sách, "
+                        + "kết quả thực hiện và các thông tin có liên quan khác của cấp xã " * 6 + ";"
+                        for n in range(1, 13))
+    law = f"LUẬT THỬ NGHIỆM\n\nĐiều 1. Những nội dung phải công khai\n{clauses}\n\nĐiều 2. Hiệu lực\nLuật có hiệu lực.\n"
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "luat-dai.txt").write_text(law, encoding="utf-8")
+    index = open_index(Settings().with_paths(corpus_dir=corpus, index_dir=seeded_index_dir))
+    assert not ingest(index, corpus).failed
+    doc = next(iter(index.doc_articles()))
+    ids = index.article_chunks(doc, "1")
+    assert len(ids) > 1
+    for before, after in zip(ids, ids[1:]):
+        assert index.next_in_article(index.chunk(before)).id == after
+    assert index.next_in_article(index.chunk(ids[-1])) is None
+    assert index.next_in_article(index.chunk(index.article_chunks(doc, "2")[0])) is None

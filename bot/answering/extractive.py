@@ -217,13 +217,14 @@ def complete_lists(chosen: list[Sentence], max_items: int) -> list[Sentence]:
     return sorted(result, key=lambda s: (s.passage.rank, s.start))
 
 
-def continued_lists(chosen: list[Sentence], following: Callable[[Chunk], Chunk | None],
-                    max_items: int) -> tuple[list[Sentence], list[Passage]]:
+def continued_lists(chosen: list[Sentence], following: Callable[[Passage], Passage | None],
+                    max_items: int) -> tuple[list[Sentence], list[tuple[Passage, Passage]]]:
     """A list quoted from its lead-in to the end of its chunk goes on in the article's next chunks: Luật Điều 11's
     fourteen khoản are cut in four, and an answer quoting the first three read as if they were all. Items are
-    added while the next chunk opens with them, within max_items sentences in all; returns the sentences and
-    the passages they brought."""
+    added while the next chunk opens with them, within max_items sentences in all, none twice and none that
+    gives orders to a model; returns the sentences and (passage, the passage it continues) for each brought."""
     result, added = list(chosen), []
+    quoted = {(s.passage.chunk.doc_id, s.start) for s in chosen}
     for passage in list({id(s.passage): s.passage for s in chosen}.values()):
         layout = _Layout.of(passage)
         mine, last = layout.mine(chosen), len(layout.texts) - 1
@@ -231,14 +232,17 @@ def continued_lists(chosen: list[Sentence], following: Callable[[Chunk], Chunk |
         run = next((r for r in _list_runs(layout.kinds, kind) if last in r), []) if kind else []
         if not run or run[0] - 1 not in mine or not _is_lead_in(layout.texts[run[0] - 1]):
             continue  # only a list the answer quotes from its lead-in («… các nội dung sau đây:») goes on
-        while kind is not None and (chunk := following(layout.passage.chunk)) is not None:
-            layout = _Layout.of(Passage(chunk, passage.score, passage.rank))
+        while kind is not None and (after := following(layout.passage)) is not None:
+            previous, layout = layout.passage, _Layout.of(after)
             runs = _list_runs(layout.kinds, kind)
             run = runs[0] if runs and runs[0][0] == 0 else []
-            if not run or len(result) + len(run) > max_items:
+            items = [layout.sentence(j) for j in run]
+            items = [s for s in items if (s.passage.chunk.doc_id, s.start) not in quoted]
+            if not run or len(result) + len(items) > max_items or any(looks_like_injection(s.text) for s in items):
                 break
-            result += [layout.sentence(j) for j in run]
-            added.append(layout.passage)
+            result += items
+            quoted.update((s.passage.chunk.doc_id, s.start) for s in items)
+            added.append((after, previous))
             kind = kind if run[-1] == len(layout.texts) - 1 else None
     return sorted(result, key=lambda s: (s.passage.rank, s.start)), added
 
@@ -269,6 +273,25 @@ def without_other_lists(chosen: list[Sentence], found: Sentence) -> list[Sentenc
     own = next((set(run) for run in _list_runs(layout.kinds, "point") if layout.index.get(found.start) in run), set())
     return [s for s in chosen
             if s.passage is not found.passage or not POINT.match(s.text) or layout.index.get(s.start) in own]
+
+
+def _with_continuations(focused: list[Passage], continued: list[tuple[Passage, Passage]]) -> list[Passage]:
+    """The passages the model reads, each continuation right after the passage it continues (a model reads
+    the first few only), none twice."""
+    after: dict[str, list[Passage]] = {}
+    for passage, continues in continued:
+        after.setdefault(continues.chunk.id, []).append(passage)
+    result: list[Passage] = []
+
+    def place(passage: Passage) -> None:
+        if all(p.chunk.id != passage.chunk.id for p in result):
+            result.append(passage)
+            for nxt in after.get(passage.chunk.id, []):
+                place(nxt)
+
+    for passage in focused:
+        place(passage)
+    return result
 
 
 @dataclass
@@ -353,8 +376,14 @@ def select(query: Query, passages: list[Passage], cfg: AnswerSettings,
     if fact is None:  # a question asking for one fact is answered by the sentence holding it, not a list
         chosen = complete_lists(chosen, cfg.max_list_items)
         if following is not None:
-            chosen, continued = continued_lists(chosen, following, cfg.max_list_items)
-            focused = [*focused, *continued]
+            retrieved = {p.chunk.id: p for p in passages}
+
+            def next_passage(passage: Passage) -> Passage | None:  # the retrieved one, if it was
+                chunk = following(passage.chunk)
+                return None if chunk is None else retrieved.get(chunk.id) or Passage(chunk, passage.score, passage.rank)
+
+            chosen, continued = continued_lists(chosen, next_passage, cfg.max_list_items)
+            focused = _with_continuations(focused, continued)
     else:  # where a lead-in («… các điều kiện sau đây:») would say nothing without its items
         chosen = [s for s in chosen if s is found or not _is_lead_in(s.text)] or chosen
         if found is not None:

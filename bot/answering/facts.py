@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from bot.documents.normalize import fold, plain_form, strip_diacritics, syllables
+from bot.documents.normalize import fold, has_diacritics, plain_form, strip_diacritics, syllables
 from bot.documents.structure import DOC_NUMBER
 from bot.data import data_lines
 from bot.retrieval.query import expand_abbreviations, names_document, question_words
@@ -91,7 +91,10 @@ _ASKS_DEFINITION = r"^(.*?)\s+(?:được hiểu\s+|có nghĩa\s+)?là gì\s*[?.
 _DOCUMENT_KINDS = r"(?:van ban|nghi dinh|nghi quyet|quyet dinh|thong tu|chi thi|luat)"
 _ASKS_DOCUMENT = re.compile(rf"\b{_DOCUMENT_KINDS} nao\b")
 # «quyết định số mấy», «QĐ số bao nhiêu», «nghị định số nào» (chat shortcuts: qđ, nđ, nq)
-_ASKS_DOCUMENT_NUMBER = re.compile(rf"\b(?:{_DOCUMENT_KINDS}|qd|nd|nq)\s+so\s+(?:may|bao nhieu|nao|gi)\b")
+_ASKS_DOCUMENT_NUMBER = re.compile(rf"\b({_DOCUMENT_KINDS}|qd|nd|nq)\s+so\s+(?:may|bao nhieu|nao|gi)\b")
+# the code a number of that kind holds («61/2023/NĐ-CP», «25-NQ/TW», «16/CT-TTg», «10/2022/QH15»), accent-free
+_NUMBER_CODES = {"nghi dinh": "ND", "nd": "ND", "quyet dinh": "QD", "qd": "QD", "nghi quyet": "NQ", "nq": "NQ",
+                 "chi thi": "CT", "luat": "QH"}
 _QUOTED = re.compile(r"[“\"«‘]([^”\"»’]{3,})[”\"»’]")
 _LEAD_WORDS = re.compile(r"^(?:(?:theo|tại|trong|hãy cho (?:tôi|em) biết|cho (?:tôi|em) hỏi|xin hỏi|đồng chí|ông|bà)\s+)+")
 # Words before "tên" that name nothing: "Hai mô hình … có tên là gì?" -> "mô hình".
@@ -176,8 +179,9 @@ def expected_fact(question: str, plain: bool = False) -> Fact | None:
     """plain: the question was typed without accents (its patterns are matched accent-free)."""
     q = _CLOSING_PARTICLES.sub(r"\1", fold(question))
     plain_q = strip_diacritics(q)
-    if _ASKS_DOCUMENT_NUMBER.search(plain_q):  # «ban hành theo QĐ số mấy?»: the number is the answer
-        return Fact("document number")
+    number = _ASKS_DOCUMENT_NUMBER.search(plain_q)
+    if number:  # «ban hành theo QĐ số mấy?»: the number is the answer, of the kind asked
+        return Fact("document number", subject=_NUMBER_CODES.get(number.group(1), ""))
     figure = _figure_pattern(plain_q if plain else q, plain)
     if figure:
         return Fact("figure", pattern=figure[0], subject=figure[1], people=figure[2])
@@ -305,9 +309,11 @@ def holds(fact: Fact, sentence: str, question: str, plain: bool = False, context
         first = fact.subject.split()[0] if fact.subject else ""
         heads = [fact.subject, *(fold(e) for e in expand_abbreviations(first.upper()))]
         return bool(named) and any(_contains(sentence, h, plain) for h in heads if h)
-    if fact.kind in ("document", "document number"):
-        text = f"{context} {sentence}" if fact.kind == "document number" else sentence
-        return any(not _contains(question, number, plain) for number in DOC_NUMBER.findall(text))
+    if fact.kind == "document":
+        return any(not _contains(question, number, plain) for number in DOC_NUMBER.findall(sentence))
+    if fact.kind == "document number":
+        return any(not _contains(question, number, plain) and fact.subject in strip_diacritics(number).upper()
+                   for number in DOC_NUMBER.findall(f"{context} {sentence}"))
     if fact.kind == "definition":  # the sentence opens with the term, maybe with its pair: "1. Hương ước, quy ước là …"
         opening = fold(_ENUMERATION.sub("", sentence).lstrip())
         opening = strip_diacritics(opening) if plain else opening
@@ -329,7 +335,8 @@ _NEAR_FIGURE_WORDS = 16  # of the sentence, from a figure: «trên 50% tổng s�
 def figure_predicate(question: str) -> list[str]:
     """What the figure asked for is said of, accent-free: the words after the counted noun («cần bao nhiêu phần
     trăm hộ tán thành» -> trăm, hộ, tán, thành); [] when the question ends with its noun («bao nhiêu người?»)."""
-    asked = _FIGURE_ASKED.search(plain_form(question))
+    asked = _FIGURE_ASKED.search(plain_form(question) if not has_diacritics(question) else
+                                 strip_diacritics(re.sub(r"\bmáy\b", " ", fold(question))))  # «bộ máy» asks nothing
     if asked is None:
         return []
     stop = {plain_form(w) for w in question_words()}
@@ -345,4 +352,3 @@ def said_of_figure(fact: Fact, sentence: str, predicate: list[str]) -> int:
         following = set(re.findall(r"\w+", plain_form(sentence[figure.start():]))[:_NEAR_FIGURE_WORDS])
         best = max(best, sum(w in following for w in predicate))
     return best
-

@@ -12,7 +12,8 @@ from bot.documents.model import Chunk
 from bot.documents.normalize import plain_form
 from bot.indexing.index import Index
 from bot.indexing.lexical import plain_tokens, word_tokens
-from bot.retrieval.query import Query, article_references, named_documents, question_words, restore_accents
+from bot.retrieval.query import (Query, article_references, expand_abbreviations, named_documents, question_words,
+                                 restore_accents)
 from bot.retrieval.scope import fits, passage_scope, question_scope
 
 
@@ -111,7 +112,8 @@ def _lift_by_article(index: Index, vector: list[float], fused: dict[str, float],
 def _asked_scope(query: Query) -> str | None:
     """The question's scope; a follow-up naming one has its own: the standalone «xã phải công khai … Còn ở cơ
     quan thì sao?» names two, the user asks of one."""
-    own = question_scope(query.question, query.plain) if query.leans_on else None
+    own = (question_scope(" ".join([query.question, *expand_abbreviations(query.question)]), query.plain)
+           if query.leans_on else None)  # «còn DNNN thì sao»
     return own or question_scope(query.text, query.plain)
 
 

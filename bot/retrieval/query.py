@@ -277,16 +277,28 @@ def standalone_question(question: str, history: list[Turn] | None) -> tuple[str,
 
 
 _FOLLOW_UP_DEPTH = 3  # user questions a follow-up may lean on, through the ones between
-_SUBJECTLESS_TERMS = 4  # content syllables of a follow-up too few to name its subject («thế còn ở cơ quan thì mấy người»)
+_SUBJECTLESS_TERMS = 4  # content syllables, place aside, too few to name a subject («thế còn ở cơ quan thì mấy người»)
+
+
+def _names_no_subject(question: str) -> bool:
+    """A follow-up («còn …», «thế …», «… đó») whose words, its place aside, are too few to name what it asks
+    about. «Hương ước là gì?» is short, and names its subject."""
+    if not (_FOLLOW_UP_START.match(question) or _POINTS_BACK.search(question)):
+        return False
+    place = asked_of_place(question)
+    stop = {plain_form(w) for w in question_words()}
+    words = [w for w in re.findall(r"\w+", plain_form(question.replace(place, " ") if place else question))
+             if w not in stop]
+    return len(words) <= _SUBJECTLESS_TERMS
 
 
 def _standalone_earlier(questions: list[str]) -> str:
-    """The last question, standalone when it names no subject of its own: a follow-up of a follow-up («ban TTND
-    xã có ít nhất mấy người» -> «thế còn ở cơ quan thì mấy người» -> «còn DNNN thì sao») leans on what the one
-    before it asked, subject included. One that names its own («còn hội nghị người lao động ở DNNN thì sao»)
-    leaves the older subject behind."""
+    """The last question, standalone when it is a follow-up naming no subject: a follow-up of a follow-up
+    («ban TTND xã có ít nhất mấy người» -> «thế còn ở cơ quan thì mấy người» -> «còn DNNN thì sao») leans on
+    what the one before it asked, subject included. One that names its own («còn hội nghị người lao động ở
+    DNNN thì sao») leaves the older subject behind."""
     history = [{"role": "user", "content": q} for q in questions[:-1]]
-    if not history or len(content_terms(questions[-1])) > _SUBJECTLESS_TERMS:
+    if not history or not _names_no_subject(questions[-1]):
         return questions[-1]
     return standalone_question(questions[-1], history)[0]
 
