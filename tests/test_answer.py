@@ -878,7 +878,7 @@ def test_a_figure_is_said_of_the_words_that_follow_it(sentence: str, said: int) 
     from bot.answering.facts import expected_fact, said_of_figure
 
     question = "Cần bao nhiêu phần trăm hộ tán thành?"
-    assert said_of_figure(expected_fact(question), sentence, ["tan", "thanh"]) == said
+    assert said_of_figure(expected_fact(question), sentence, question, False, ["tan", "thanh"]) == said
 
 
 _ARTICLE_IN_THREE = [

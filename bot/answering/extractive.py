@@ -330,7 +330,7 @@ def _fact_sentence(fact: Fact, asked: str, plain: bool, sentences: list[Sentence
     holding = [s for s in answering_first(pool) if holds(fact, s.text, asked, plain, s.passage.chunk.context)]
     predicate = figure_predicate(asked) if fact.kind == "figure" else []
     if predicate:  # the figure said of what the question says it of, first (sort is stable)
-        holding.sort(key=lambda s: -said_of_figure(fact, s.text, predicate))
+        holding.sort(key=lambda s: -said_of_figure(fact, s.text, asked, plain, predicate))
     found = holding[0] if holding else None
     people = counted_as_people(fact, plain) if found is None else None
     if people is None:

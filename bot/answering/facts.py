@@ -343,12 +343,13 @@ def figure_predicate(question: str) -> list[str]:
     return [w for w in re.findall(r"\w+", asked.group(1))[1:] if w not in stop][:_PREDICATE_WORDS]
 
 
-def said_of_figure(fact: Fact, sentence: str, predicate: list[str]) -> int:
+def said_of_figure(fact: Fact, sentence: str, question: str, plain: bool, predicate: list[str]) -> int:
     """How many of the predicate's words follow one of the sentence's figures closely: «trên 50% … tán thành»
     answers «bao nhiêu phần trăm hộ tán thành», «10% … đồng thuận nhưng … Ban công tác Mặt trận … tán thành»
     does not."""
+    text = _figures_text(sentence, question, plain)  # no enumeration mark or «khoản 2 Điều 10» counts
     best = 0
-    for figure in re.finditer(fact.pattern, sentence):
-        following = set(re.findall(r"\w+", plain_form(sentence[figure.start():]))[:_NEAR_FIGURE_WORDS])
+    for figure in re.finditer(fact.pattern, text):
+        following = set(re.findall(r"\w+", plain_form(text[figure.start():]))[:_NEAR_FIGURE_WORDS])
         best = max(best, sum(w in following for w in predicate))
     return best

@@ -271,9 +271,8 @@ def standalone_question(question: str, history: list[Turn] | None) -> tuple[str,
     if _asks_anew(question, earlier):
         return question, ""
     swapped = swap_place(earlier, _as_elliptical(question.strip(), earlier))
-    if swapped:
-        return swapped, earlier
-    return f"{earlier} {question.strip()}", earlier
+    # leaned on: the question as the user asked it, whose kind of fact a place follow-up asks again
+    return swapped or f"{earlier} {question.strip()}", previous[-1]
 
 
 _FOLLOW_UP_DEPTH = 3  # user questions a follow-up may lean on, through the ones between
