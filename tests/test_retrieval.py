@@ -353,6 +353,8 @@ def test_small_talk(text: str, small_talk: bool) -> None:
     # «bn» before a counted unit asks for a quantity too
     ("DN nhà nước công khai chậm nhất bn ngày", "DN nhà nước công khai chậm nhất bao nhiêu ngày"),
     ("tối thiểu bn %", "tối thiểu bao nhiêu %"),
+    ("BTTND xã đc bn phó trưởng ban", "BTTND xã được bao nhiêu phó trưởng ban"),
+    ("ban ttnd co bn uy vien", "ban ttnd co bao nhieu uy vien"),
     ("bn nam hay nu", "bn nam hay nu"),  # «bạn nam hay nữ»
     # «qđ», «nđ»: a document's kind, never inside its number
     ("công khai chậm nhất mấy ngày kể từ khi có qđ", "công khai chậm nhất mấy ngày kể từ khi có quyết định"),

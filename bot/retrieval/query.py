@@ -398,7 +398,8 @@ _QUANTITY_BEFORE = re.compile(r"\b(?:có|co|là|la|mất|mat|được|duoc|gồm
 
 # … or before a counted unit («chậm nhất bn ngày», «bn người»)
 _COUNTED_AFTER = re.compile(r"\s+(?:ngày|ngay|tháng|thang|năm|tuần|tuan|giờ|gio|người|nguoi|lần|lan|hộ|tuổi|tuoi|"
-                            r"thành viên|thanh vien|phần trăm|phan tram|%)(?!\w)", re.IGNORECASE)
+                            r"thành viên|thanh vien|phần trăm|phan tram|%|phó|pho|ủy viên|uy vien)(?!\w)",
+                            re.IGNORECASE)  # «đc bn phó trưởng ban»
 
 
 def expand_chat_shortcuts(question: str) -> str:
