@@ -16,7 +16,7 @@ from functools import lru_cache
 from bot.documents.normalize import fold, has_diacritics, plain_form, strip_diacritics, syllables
 from bot.documents.structure import DOC_NUMBER
 from bot.data import data_lines
-from bot.retrieval.query import expand_abbreviations, names_document, question_words
+from bot.retrieval.query import expand_abbreviations, names_document, plain_question_words, question_words
 
 # A figure in digits or words, with an optional spelled-out repeat: "05 (năm)", "hai phần ba", "50%".
 # "một" is a figure only before a unit ("ít nhất một lần"): "một số", "một bộ phận" count nothing.
@@ -139,7 +139,7 @@ def _figure_pattern(q: str, plain: bool) -> tuple[str, str, str] | None:
     match = re.search(_COUNT_PLAIN if plain else _COUNT, _NOT_COUNTING.sub(" ", _ORDINAL.sub(" ", q)))
     if match:
         words = next(g for g in match.groups() if g).split()
-        if words[0] in {form(w) for w in question_words()}:
+        if words[0] in (plain_question_words() if plain else question_words()):
             return _FIGURE, "", ""
         if words[0] in {form(w) for w in _GENERIC_COUNTS}:
             return _COUNTED, "", ""
@@ -339,8 +339,7 @@ def figure_predicate(question: str) -> list[str]:
                                  strip_diacritics(re.sub(r"\bmáy\b", " ", fold(question))))  # «bộ máy» asks nothing
     if asked is None:
         return []
-    stop = {plain_form(w) for w in question_words()}
-    return [w for w in re.findall(r"\w+", asked.group(1))[1:] if w not in stop][:_PREDICATE_WORDS]
+    return [w for w in re.findall(r"\w+", asked.group(1))[1:] if w not in plain_question_words()][:_PREDICATE_WORDS]
 
 
 def said_of_figure(fact: Fact, sentence: str, question: str, plain: bool, predicate: list[str]) -> int:

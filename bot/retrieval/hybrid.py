@@ -12,8 +12,8 @@ from bot.documents.model import Chunk
 from bot.documents.normalize import fold, plain_form
 from bot.indexing.index import Index
 from bot.indexing.lexical import plain_tokens, word_tokens
-from bot.retrieval.query import (Query, article_references, expand_abbreviations, named_documents, question_words,
-                                 restore_accents)
+from bot.retrieval.query import (Query, article_references, expand_abbreviations, named_documents,
+                                 plain_question_words, question_words, restore_accents)
 from bot.retrieval.scope import fits, passage_scope, question_scope
 
 
@@ -69,7 +69,7 @@ def _echoed_titles(index: Index, query: Query, candidates: list[str]) -> list[st
     if not _ASKS_FOR_A_LIST.search(text) or (not query.plain and "những" not in fold(query.text)):
         return []  # (typed with accents, «nhưng» is no «những»)
     asked = set(plain_tokens(query.text))  # syllables and adjacent pairs («noi_dung»)
-    stop = {plain_form(w) for w in question_words()}
+    stop = plain_question_words()
     question = {w for w in re.findall(r"\w+", text) if w not in stop}
     echoed = []
     for cid in candidates:

@@ -39,6 +39,12 @@ def question_words() -> frozenset[str]:
     return frozenset(fold(w.strip()) for w in data_lines("question_words.txt"))
 
 
+@lru_cache(maxsize=1)
+def plain_question_words() -> frozenset[str]:
+    """question_words without accents, for text compared so."""
+    return frozenset(plain_form(w) for w in question_words())
+
+
 def expand_abbreviations(text: str) -> list[str]:
     """Expansions of the abbreviations in text, outside document numbers ('16/CT-TTg' stays whole).
 
@@ -235,7 +241,7 @@ def content_pairs(text: str, plain: bool = True) -> set[tuple[str, str]]:
     """Adjacent syllables that both carry meaning, not across punctuation; accent-free when plain
     («hương ước, quy ước» -> ('huong', 'uoc'), ('quy', 'uoc'))."""
     form = plain_form if plain else fold
-    stop = {form(w) for w in question_words()}
+    stop = plain_question_words() if plain else question_words()
     pairs = set()
     for phrase in re.split(r"[^\w\s]+", form(text)):
         syllables = phrase.split()
@@ -285,7 +291,7 @@ def _names_no_subject(question: str) -> bool:
     if not (_FOLLOW_UP_START.match(question) or _POINTS_BACK.search(question)):
         return False
     place = asked_of_place(question)
-    stop = {plain_form(w) for w in question_words()}
+    stop = plain_question_words()
     words = [w for w in re.findall(r"\w+", plain_form(question.replace(place, " ") if place else question))
              if w not in stop]
     return len(words) <= _SUBJECTLESS_TERMS
