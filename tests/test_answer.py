@@ -518,6 +518,11 @@ LAW_10 = {"doc": ("10/2022/QH15", "Luật Thực hiện dân chủ ở cơ sở"
     # a year naming the version of a document the question names: its title need not hold it
     ("Theo Bộ luật Hình sự năm 2017, ai phải chịu trách nhiệm hình sự?", ["Bộ luật Hình sự, văn bản hợp nhất"],
      "Người từ đủ 16 tuổi trở lên phải chịu trách nhiệm hình sự.", {}, None),
+    # an abbreviation in the name is written out in the documents
+    ("nghị quyết TW 7 khóa XI về công tác dân vận là nghị quyết số mấy", [],
+     "Nghị quyết Trung ương 7 (khóa XI) về tăng cường công tác dân vận.", {}, None),
+    ("Nghị quyết TW 5 về kinh tế tập thể có gì mới?", [], "Nghị quyết Trung ương 7 (khóa XI) về công tác dân vận.", {},
+     "'Nghị quyết TW 5' is not in the corpus"),
     ("Luật Thực hiện dân chủ ở cơ sở năm 2021 quy định gì?", ["10/2022/QH15 Luật Thực hiện dân chủ ở cơ sở"],
      "Nhân dân được biết.",  # named by the title
      {"other": ("10/2022/QH15", "Luật Thực hiện dân chủ ở cơ sở", set())}, None),
@@ -819,6 +824,31 @@ def test_deputies_counted_as_people_are_found_in_a_sentence_that_names_them() ->
                         rank=5)
     selection = select(make_query("ban ttnd xa duoc may pho truong ban"), [members, deputies], AnswerSettings())
     assert selection.fact_sentence is not None and "không quá 02 người" in selection.fact_sentence.text
+
+
+_NOTICE = ("1. Triệu tập hội nghị định kỳ của thôn, tổ dân phố. a) Trưởng thôn thông báo triệu tập hội nghị định kỳ "
+           "của thôn, tổ dân phố.")
+_YEARLY = "1. Hội nghị của cộng đồng dân cư được tổ chức định kỳ mỗi năm một lần vào thời gian cuối năm."
+
+
+@pytest.mark.parametrize("question, first, heading, found", [
+    # the figure's sentence is beyond the sentences searched first, and holds most of the question's words
+    ("hội nghị định kỳ của thôn tổ chức mấy lần 1 năm", _NOTICE, "", "mỗi năm một lần"),
+    # ... one that holds few of them, its heading aside, answers nothing: the question is refused
+    ("phụ cấp hằng tháng của trưởng thôn bằng mấy lần lương cơ sở",
+     "Phụ cấp hằng tháng của Trưởng thôn do Hội đồng nhân dân cấp tỉnh quyết định.",
+     "Trưởng thôn: phụ cấp hằng tháng, lương cơ sở", None),
+])
+def test_a_required_fact_beyond_the_first_sentences_answers_only_a_question_it_matches(
+        question: str, first: str, heading: str, found: str | None) -> None:
+    from bot.answering.extractive import select
+    from bot.retrieval.query import make_query
+    from bot.settings import AnswerSettings
+
+    passages = [_passage(first, rank=1), _passage(_YEARLY, rank=2, context=heading)]
+    selection = select(make_query(question), passages, AnswerSettings(evidence_sentences=1))
+    text = selection.fact_sentence.text if selection.fact_sentence else None
+    assert (found in text) if found else text is None
 
 
 def test_a_fact_that_only_picks_the_sentence_does_not_take_the_answer_from_a_far_passage() -> None:

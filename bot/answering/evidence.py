@@ -123,6 +123,12 @@ def _typed_numbers(question: str) -> list[str]:
     return list(dict.fromkeys([*DOC_NUMBER.findall(question), *lower]))
 
 
+def _written_out(name: str) -> str:
+    """«nghị quyết TW 7» -> «nghị quyết Trung ương 7»: the documents write the name out."""
+    table = abbreviations()
+    return re.sub(r"\w+", lambda m: table.get(m.group(0), m.group(0)), name)
+
+
 def _unknown_document(question: str, known_text: str) -> str | None:
     """A document named by number, by kind and a capitalised name, or by a well-known name in any case
     («luật đất đai»), that known_text (the corpus' titles and the passages) does not mention."""
@@ -134,8 +140,10 @@ def _unknown_document(question: str, known_text: str) -> str | None:
         if not re.search(rf"(?<![\d/]){re.escape(number)}\b", known):
             return f"document {number} is not in the corpus"
     for match in _NAMED_DOC.finditer(question):
-        if match.group(1)[0].isupper() and not match.group(1).isdigit() and _words(match.group(0)) not in known_words:
-            return f"'{match.group(0)}' is not in the corpus"
+        name = match.group(0)
+        if (match.group(1)[0].isupper() and not match.group(1).isdigit()
+                and all(_words(form) not in known_words for form in (name, _written_out(name)))):
+            return f"'{name}' is not in the corpus"
     for name, pattern, words in _other_documents():
         if pattern.search(asked) and words not in known_words:
             return f"'{name}' is not in the corpus"

@@ -303,8 +303,8 @@ class Selection:
     fact_sentence: Sentence | None = None  # the best answering sentence that holds it
 
 
-def _fact_sentence(fact: Fact, asked: str, plain: bool, sentences: list[Sentence], focused: list[Passage],
-                   evidence_sentences: int, fact_keep_ratio: float) -> Sentence | None:
+def _fact_sentence(fact: Fact, query: Query, asked: str, plain: bool, sentences: list[Sentence],
+                   focused: list[Passage], cfg: AnswerSettings) -> Sentence | None:
     """The best sentence holding the fact among those of the passages that answer and, for a required fact
     (the evidence rules refuse without it), the best few; for a fact that only picks the sentence, any
     sentence scoring at least fact_keep_ratio of the best (seed ts-038: the definition sits in the second
@@ -317,17 +317,26 @@ def _fact_sentence(fact: Fact, asked: str, plain: bool, sentences: list[Sentence
 
     A figure said of what the question says it of goes before the others: «… bao nhiêu phần trăm hộ tán
     thành?» is answered by Điều 10's «trên 50% … tán thành», not Điều 7's «10% … đồng thuận» (seed ts-046).
+
+    Before a required fact is refused, a sentence beyond those, scoring at least fact_keep_ratio of the best,
+    holds it if it holds most of the question's words itself: «hội nghị định kỳ của thôn tổ chức mấy lần 1
+    năm» is answered by Luật Điều 33's «… định kỳ mỗi năm một lần …» at the second passage, the seventh best
+    sentence; «phụ cấp hàng tháng cho trưởng thôn là bao nhiêu tiền» is not by a «50%» of another rule.
     """
     ids = {p.chunk.id for p in focused}
     best = sentences[0].score if sentences else 0.0
     if fact.required:
-        pool = [s for i, s in enumerate(sentences) if i < evidence_sentences or s.passage.chunk.id in ids]
+        pool = [s for i, s in enumerate(sentences) if i < cfg.evidence_sentences or s.passage.chunk.id in ids]
     else:
-        pool = [s for s in sentences if s.passage.chunk.id in ids or s.score >= fact_keep_ratio * best]
+        pool = [s for s in sentences if s.passage.chunk.id in ids or s.score >= cfg.fact_keep_ratio * best]
     def answering_first(candidates: list[Sentence]) -> list[Sentence]:  # by score within each group
         return sorted(candidates, key=lambda s: s.passage.chunk.id not in ids)
 
     holding = [s for s in answering_first(pool) if holds(fact, s.text, asked, plain, s.passage.chunk.context)]
+    if not holding and fact.required:
+        holding = [s for s in sentences if s.score >= cfg.fact_keep_ratio * best and s not in pool
+                   and term_coverage(query, s.text) >= cfg.far_fact_coverage
+                   and holds(fact, s.text, asked, plain, s.passage.chunk.context)]
     predicate = figure_predicate(asked) if fact.kind == "figure" else []
     if predicate:  # the figure said of what the question says it of, first (sort is stable)
         holding.sort(key=lambda s: -said_of_figure(fact, s.text, asked, plain, predicate))
@@ -366,8 +375,7 @@ def select(query: Query, passages: list[Passage], cfg: AnswerSettings,
     if asks_which_article(query.question):  # the article's title line is the answer, alone
         chosen = [s for s in chosen if ARTICLE.match(s.text)][:1] or chosen
     fact, asked, plain = asked_fact(query)
-    found = (_fact_sentence(fact, asked, plain, sentences, focused, cfg.evidence_sentences, cfg.fact_keep_ratio)
-             if fact else None)
+    found = _fact_sentence(fact, query, asked, plain, sentences, focused, cfg) if fact else None
     if found is not None:  # the sentence that states the fact answers; other passages' sentences only dilute it
         same = [s for s in chosen if s.passage is found.passage and s is not found]
         kept = sorted(same, key=lambda s: -s.score)[:cfg.max_sentences - 1]
