@@ -70,7 +70,8 @@ class RetrievalSettings(BaseModel):
     # ALQAC dev hit@1 0.92 -> 0.94, the other dev sets unchanged (bench/results/tune_retrieval_articles.json).
     article_dense_weight: float = 0.3
     # Chunks of the articles whose title a list question repeats («… bàn và quyết định những nội dung nào?» ->
-    # «Điều 15. Những nội dung Nhân dân bàn và quyết định») join as a list of their own. Measured with `python -m
+    # «Điều 15. Những nội dung Nhân dân bàn và quyết định»), or a question asking which article, join as a list
+    # of their own. Measured with `python -m
     # bot eval --backend extractive` against 0: reg_dev, seed_dev, seed.jsonl and ALQAC dev answers unchanged;
     # the trial's «bàn và quyết định những nội dung» questions cite Điều 15 and 67, not 16 and 68.
     title_echo_weight: float = 1.5
