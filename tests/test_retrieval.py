@@ -8,8 +8,8 @@ import pytest
 
 from bot.indexing.lexical import LexicalIndex, doc_numbers, plain_tokens, word_tokens
 from bot.retrieval.hybrid import retrieve, rrf
-from bot.retrieval.query import (_as_elliptical, asked_of_place, content_terms, expand_abbreviations, expand_synonyms,
-                                 is_small_talk, make_query, names_document, needs_history, spelled_numbers, swap_place,
+from bot.retrieval.query import (_as_elliptical, asked_of_place, content_terms, expand_abbreviations,
+                                 expand_document_terms, expand_synonyms, is_small_talk, make_query, names_document, needs_history, spelled_numbers, swap_place,
                                  title_name, typed_without_accents)
 from bot.retrieval.scope import passage_scope, place_owner_start, question_scope
 from conftest import TINY_DECREE_61, TINY_LAW, TINY_NEWS
@@ -34,6 +34,18 @@ HISTORY = [
 ])
 def test_expand_synonyms(text: str, expected: list[str]) -> None:
     assert expand_synonyms(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("khi nào thì được biểu quyết trực tuyến ở thôn", ["điều kiện"]),
+    ("khi nao thi duoc bieu quyet truc tuyen", ["điều kiện"]),  # accents optional
+    ("doanh nghiệp tư nhân có phải thực hiện dân chủ cơ sở ko", ["ngoài Nhà nước"]),
+    ("khi nào thì tổ chức hội nghị", []),  # a time, not a condition
+    ("điều kiện nào, khi nào thì được", []),  # said already
+    ("tư nhân hóa doanh nghiệp", []),
+])
+def test_expand_document_terms(text: str, expected: list[str]) -> None:
+    assert expand_document_terms(text) == expected
 
 
 @pytest.mark.parametrize("question, scope", [

@@ -83,6 +83,20 @@ def expand_synonyms(text: str) -> list[str]:
     return [other for phrase, other in _synonyms() if says(phrase, before_quantity=True) and not says(other)]
 
 
+@lru_cache(maxsize=1)
+def _document_terms() -> tuple[tuple[re.Pattern, str], ...]:
+    """(how a question says it, accent-free; the documents' words), from bot/data/document_terms.tsv."""
+    rows = (line.partition("\t") for line in data_lines("document_terms.tsv"))
+    return tuple((re.compile(rf"\b{re.escape(plain_form(said))}\b"), written.strip()) for said, _, written in rows)
+
+
+def expand_document_terms(text: str) -> list[str]:
+    """'khi nao thi duoc bieu quyet truc tuyen' -> ['điều kiện']: the documents' words for an everyday phrase."""
+    plain = plain_form(text)
+    found = [written for said, written in _document_terms() if said.search(plain)]
+    return [w for w in dict.fromkeys(found) if plain_form(w) not in plain]
+
+
 _DIGIT_WORDS = {"không": 0, "một": 1, "mốt": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "lăm": 5,
                 "sáu": 6, "bảy": 7, "tám": 8, "chín": 9}
 _SCALE_WORDS = {"nghìn": 1000, "ngàn": 1000, "triệu": 1_000_000}
@@ -433,7 +447,8 @@ def expand_chat_shortcuts(question: str) -> str:
 def make_query(question: str, history: list[Turn] | None = None) -> Query:
     question = expand_chat_shortcuts(question.strip())
     standalone, previous = standalone_question(clean_exam_phrasing(question), history)
-    expansions = expand_abbreviations(standalone) + expand_synonyms(standalone) + spelled_numbers(standalone)
+    expansions = (expand_abbreviations(standalone) + expand_synonyms(standalone) + expand_document_terms(standalone)
+                  + spelled_numbers(standalone))
     text = " ".join([standalone, *expansions])
     return Query(question=question, text=text, plain=typed_without_accents(question),
                  expansions=expansions, rewritten_from_history=bool(previous), standalone=standalone,
