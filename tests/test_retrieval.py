@@ -9,8 +9,8 @@ import pytest
 from bot.indexing.lexical import LexicalIndex, doc_numbers, plain_tokens, word_tokens
 from bot.retrieval.hybrid import retrieve, rrf
 from bot.retrieval.query import (_as_elliptical, asked_of_place, content_terms, expand_abbreviations,
-                                 expand_document_terms, expand_synonyms, is_small_talk, make_query, names_document, needs_history, spelled_numbers, swap_place,
-                                 title_name, typed_without_accents)
+                                 expand_document_terms, expand_synonyms, is_small_talk, make_query, names_document,
+                                 needs_history, spelled_numbers, swap_place, title_name, typed_without_accents)
 from bot.retrieval.scope import passage_scope, place_owner_start, question_scope
 from conftest import TINY_DECREE_61, TINY_LAW, TINY_NEWS
 
