@@ -43,6 +43,8 @@ def test_expand_synonyms(text: str, expected: list[str]) -> None:
     ("khi nào thì tổ chức hội nghị", []),  # a time, not a condition
     ("điều kiện nào, khi nào thì được", []),  # said already
     ("tư nhân hóa doanh nghiệp", []),
+    ("UBND xã phải công khai tt chậm nhất mấy ngày", ["thông tin"]),  # «tt» where information is made public
+    ("tt 01/2023 quy định gì", []),
 ])
 def test_expand_document_terms(text: str, expected: list[str]) -> None:
     assert expand_document_terms(text) == expected
