@@ -316,6 +316,9 @@ def test_select_sentences(rows, focused: list[str], max_sentences: int, expected
     ("Có mấy người ký?", "Nghị định có hiệu lực từ ngày 15/8/2023.", False),
     ("Có bao nhiêu người tán thành?", "Khi có trên 50 phần trăm tán thành.", False),
     ("Ban có bao nhiêu người?", "Ban có 05 (năm) người.", True),
+    ("ban kiểm phiếu mấy người", "Ban kiểm phiếu từ 03 đến 05 người.", True),
+    ("ban kiểm phiếu mấy người", "Thôn có từ 200 hộ gia đình trở lên thì họp theo cụm.", False),  # no people
+    ("tổ có mấy người", "Tổ có ít nhất 05 thành viên.", True),
     ("nhiem ky cua ban la may nam", "Nhiệm kỳ của Ban là 02 năm.", True),
     ("nhiem ky cua ban la may nam", "Ban được bầu tại hội nghị cuối năm.", False),
     ("Luật có hiệu lực từ ngày mấy?", "Luật này có hiệu lực thi hành từ ngày 01 tháng 7 năm 2023.", True),

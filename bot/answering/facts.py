@@ -52,6 +52,9 @@ _GENERIC_COUNTS = {"người", "lần", "cái", "loại", "bước", "nội", "h
 # (the first two words of the noun asked about; «đảng bộ», «đại hội», «thành phố» are no people).
 _COUNTED_PEOPLE = ("phó trưởng", "phó chủ", "trưởng ban", "thành viên", "ủy viên", "đại biểu", "đại diện", "cán bộ",
                    "đảng viên", "công chức", "hội viên")
+# What «mấy người» may be counted as in a text: «từ 03 đến 05 người», «không ít hơn 05 thành viên».
+_PEOPLE_NOUNS = ("người|thành viên|đại biểu|ủy viên|đại diện|cán bộ|công chức|viên chức|đảng viên|hội viên|cử tri|"
+                 "phó trưởng ban|phó chủ tịch")
 # Roles within a body: its «người» may count the whole body («không ít hơn 05 người» are its members), so
 # they are counted as «người» only in a sentence that names them.
 _ROLES_IN_A_BODY = ("phó trưởng", "phó chủ", "trưởng ban", "ủy viên")
@@ -141,6 +144,8 @@ def _figure_pattern(q: str, plain: bool) -> tuple[str, str, str] | None:
         words = next(g for g in match.groups() if g).split()
         if words[0] in (plain_question_words() if plain else question_words()):
             return _FIGURE, "", ""
+        if words[0] == form("người"):  # «mấy người» is not answered by «từ 200 hộ gia đình trở lên»
+            return rf"{_COUNTED}\s+(?:{_PEOPLE_NOUNS})\b", "", ""
         if words[0] in {form(w) for w in _GENERIC_COUNTS}:
             return _COUNTED, "", ""
         units = {form(u): u for u in _UNIT_WORDS}

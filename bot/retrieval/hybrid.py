@@ -11,7 +11,7 @@ import numpy as np
 from bot.documents.model import Chunk
 from bot.documents.normalize import fold, plain_form
 from bot.indexing.index import Index
-from bot.indexing.lexical import plain_tokens, word_tokens
+from bot.indexing.lexical import doc_numbers, plain_tokens, word_tokens
 from bot.retrieval.query import (Query, article_references, asks_which_article, expand_abbreviations, named_documents,
                                  plain_question_words, question_words, restore_accents)
 from bot.retrieval.scope import fits, passage_scope, question_scope
@@ -97,6 +97,18 @@ def _document_candidates(index: Index, named: set[str], candidates: list[str]) -
                               if (chunk := index.chunk(cid)) is not None and chunk.doc_id in named))
 
 
+def _citing_candidates(index: Index, query: Query, candidates: list[str]) -> list[str]:
+    """The candidates (in the order given) that cite a document number the question types and no indexed
+    document bears: «nq 25-nq/tw là nq về cái gì» is answered by the news article naming «Nghị quyết số
+    25-NQ/TW», not by the articles numbered 25 of the decrees."""
+    own = {fold(number) for number, _, _ in index.doc_articles().values() if number}
+    numbers = [n for n in dict.fromkeys(doc_numbers(query.text)) if n not in own]
+    if not numbers:
+        return []
+    return list(dict.fromkeys(cid for cid in candidates if (chunk := index.chunk(cid)) is not None
+                              and any(n in fold(chunk.text) for n in numbers)))
+
+
 def _lift_by_article(index: Index, vector: list[float], fused: dict[str, float], weight: float, depth: int,
                      k: int) -> None:
     """Candidates gain weight / (k + rank) by how well their whole article matches the question."""
@@ -166,10 +178,11 @@ def retrieve(index: Index, query: Query, k: int | None = None, timings: dict[str
         weights.append(cfg.article_weight)
 
     if cfg.document_weight:
-        in_named = _document_candidates(index, named, [cid for cid, _ in lexical] + [cid for cid, _ in dense])
-        if in_named:
-            rankings.append(in_named)
-            weights.append(cfg.document_weight)
+        found = [cid for cid, _ in lexical] + [cid for cid, _ in dense]
+        for in_named in (_document_candidates(index, named, found), _citing_candidates(index, query, found)):
+            if in_named:
+                rankings.append(in_named)
+                weights.append(cfg.document_weight)
 
     if cfg.title_echo_weight:
         echoed = _echoed_titles(index, query, list(dict.fromkeys([cid for cid, _ in lexical] + [cid for cid, _ in dense])))

@@ -97,6 +97,15 @@ def expand_document_terms(text: str) -> list[str]:
     return [w for w in dict.fromkeys(found) if plain_form(w) not in plain]
 
 
+# Document numbers typed in lower case, of shapes no other word has: «25-nq/tw», «16/ct-ttg», «59/2023/nd-cp».
+_LOWER_DOC_NUMBER = re.compile(r"(?<![\w/])\d+(?:-[a-zđ]+/[a-zđ]+|/(?:(?:19|20)\d\d/)?[a-zđ]+-[a-zđ]+)(?![\w/])")
+
+
+def typed_document_numbers(text: str) -> list[str]:
+    """«nq 25-nq/tw» -> ['25-NQ/TW']: the form documents write, for the search to match."""
+    return list(dict.fromkeys(m.group(0).upper() for m in _LOWER_DOC_NUMBER.finditer(text)))
+
+
 _DIGIT_WORDS = {"không": 0, "một": 1, "mốt": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "lăm": 5,
                 "sáu": 6, "bảy": 7, "tám": 8, "chín": 9}
 _SCALE_WORDS = {"nghìn": 1000, "ngàn": 1000, "triệu": 1_000_000}
@@ -448,7 +457,7 @@ def make_query(question: str, history: list[Turn] | None = None) -> Query:
     question = expand_chat_shortcuts(question.strip())
     standalone, previous = standalone_question(clean_exam_phrasing(question), history)
     expansions = (expand_abbreviations(standalone) + expand_synonyms(standalone) + expand_document_terms(standalone)
-                  + spelled_numbers(standalone))
+                  + typed_document_numbers(standalone) + spelled_numbers(standalone))
     text = " ".join([standalone, *expansions])
     return Query(question=question, text=text, plain=typed_without_accents(question),
                  expansions=expansions, rewritten_from_history=bool(previous), standalone=standalone,
