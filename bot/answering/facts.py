@@ -58,6 +58,8 @@ _PEOPLE_NOUNS = ("người|thành viên|đại biểu|ủy viên|đại diện|c
 # Roles within a body: its «người» may count the whole body («không ít hơn 05 người» are its members), so
 # they are counted as «người» only in a sentence that names them.
 _ROLES_IN_A_BODY = ("phó trưởng", "phó chủ", "trưởng ban", "ủy viên")
+# Deputies, named with the office they stand in for: «phó trưởng thôn», «phó trưởng ban», «phó chủ tịch».
+_DEPUTIES = ("phó trưởng", "phó chủ")
 # "bao nhiêu thành viên", "mấy lần"; typed without accents "may" is also "máy", "may": a count only before
 # a noun that is counted.
 _COUNT = r"\b(?:bao nhiêu|mấy)\s+(\w+(?:\s+\w+)?)"
@@ -155,8 +157,11 @@ def _figure_pattern(q: str, plain: bool) -> tuple[str, str, str] | None:
         # "50% tổng số đại diện hộ gia đình" counts households; "05 thành viên Ban" counts no Ban; "06 tháng năm"
         # counts months, not years (a unit of time is no word between the figure and its noun)
         people = " ".join(words[:2])
-        return (rf"{_FIGURE}\s+(?:tổng số\s+)?(?:đại diện\s+|(?!{_TIME_UNITS}\b)\w+\s+)?", words[0],
-                people if people in {form(p) for p in _COUNTED_PEOPLE} else "")
+        if people not in {form(p) for p in _COUNTED_PEOPLE}:
+            people = ""
+        elif people in {form(p) for p in _DEPUTIES} and (office := re.match(r"\s+(\w+)", q[match.end():])):
+            people += " " + office.group(1)  # «phó trưởng thôn» is no «phó trưởng ban»
+        return rf"{_FIGURE}\s+(?:tổng số\s+)?(?:đại diện\s+|(?!{_TIME_UNITS}\b)\w+\s+)?", words[0], people
     if re.search(r"\bbao nhieu\b", plain_q):
         # "Mức lương … là bao nhiêu?": an amount of money, not any figure
         return (_amount("tiền") if re.search(form(_MONEY_SUBJECT.pattern), q) else _FIGURE), "", ""
@@ -287,7 +292,7 @@ def counted_as_people(fact: Fact, plain: bool = False) -> Fact | None:
     ban … không quá 02 người»; «không ít hơn 05 người» counts the members): asked for when no sentence names
     the noun with its figure."""
     if fact.kind == "figure" and fact.people:
-        role = fact.people in {_words(r, plain) for r in _ROLES_IN_A_BODY}
+        role = fact.people.startswith(tuple(_words(r, plain) for r in _ROLES_IN_A_BODY))
         return replace(fact, subject=_words("người", plain), named=fact.people if role else "")
     return None
 
