@@ -177,6 +177,18 @@ def test_follow_up_with_history(tiny_index) -> None:
     assert_citations_are_verbatim(tiny_index, result)
 
 
+@pytest.mark.parametrize("follow_up", ["giá vàng hôm nay", "tỷ số trận đấu", "giá xăng bao nhiêu"])
+def test_a_short_question_off_the_documents_is_refused_after_one_on_them(tiny_index, follow_up: str) -> None:
+    """Joined to the question before it, it finds that question's passages: its own words are far from them."""
+    history = [
+        {"role": "user", "content": "Hương ước, quy ước là gì?"},
+        {"role": "assistant", "content": "Hương ước, quy ước là văn bản quy định về các quy phạm xã hội [1]"},
+    ]
+    result = ask(tiny_index, follow_up, history)
+    assert result.query.startswith("Hương ước, quy ước là gì?")  # it was joined
+    assert result.refused and result.refusal_reason.startswith("the follow-up's own words are far")
+
+
 def test_same_question_without_history_differs(tiny_index) -> None:
     result = ask(tiny_index, "Còn mục đích thì sao?")
     assert result.query == "Còn mục đích thì sao?"

@@ -8,7 +8,9 @@ Each rule is general (it reads the question's shape, not any one document):
   answering sentence holds one (``facts``);
 - an organ at a level ("Hội đồng nhân dân cấp huyện") that no retrieved passage names: a false premise;
 - evidence too weak: very low dense similarity, or low dense similarity and few of the question's terms or of
-  its syllable pairs found.
+  its syllable pairs found;
+- a follow-up joined to the question before it whose own words are far from the passages found («giá vàng
+  hôm nay» after a question on the corpus).
 """
 
 from __future__ import annotations
@@ -247,10 +249,12 @@ def _unnamed_organ(query: Query, passages: list[Passage]) -> str | None:
 
 
 def assess(query: Query, passages: list[Passage], fact: Fact | None, fact_sentence: str | None,
-           doc_articles: dict[str, tuple[str, str, set[str]]], cfg: AnswerSettings) -> Evidence:
+           doc_articles: dict[str, tuple[str, str, set[str]]], cfg: AnswerSettings,
+           own_dense: float | None = None) -> Evidence:
     """fact: what the question asks for, fact_sentence: the answering sentence that holds it, if one does
     (``extractive.select``); doc_articles: doc id -> (number, title, article numbers) of every legal document
-    indexed."""
+    indexed; own_dense: for a follow-up joined to the question before it, how close its own words come to the
+    passages that answer (``pipeline.own_closeness``)."""
     if not passages:
         return Evidence(False, "nothing retrieved")
     top = passages[: min(3, len(passages))]
@@ -268,6 +272,10 @@ def assess(query: Query, passages: list[Passage], fact: Fact | None, fact_senten
                or _unnamed_organ(query, passages))
     if missing:
         return Evidence(False, missing, coverage, dense)
+    if own_dense is not None and own_dense < cfg.follow_up_min_dense:
+        # joined to the question before it, «giá vàng hôm nay» finds that question's passages
+        return Evidence(False, f"the follow-up's own words are far from the passages (dense {own_dense:.3f})",
+                        coverage, dense)
     if fact and fact.required and fact_sentence is None:
         return Evidence(False, f"no answering sentence holds the {fact.kind} asked for", coverage, dense)
     few_pairs = pair_share is None or pair_share < cfg.min_pair_coverage

@@ -16,9 +16,10 @@ import logging
 import re
 import threading
 import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from collections.abc import Iterator, Sequence
+import numpy as np
 
 from bot.answering.evidence import assess
 from bot.answering.extractive import Sentence, is_list_item, select
@@ -176,8 +177,18 @@ def _gather(index: Index, query: Query, settings: Settings, timings: dict[str, f
     timings["retrieval_ms"] = timings.get("dense_ms", 0) + timings.get("lexical_ms", 0)
     selection = select(query, passages, settings.answer, index.next_in_article)
     found = selection.fact_sentence.text if selection.fact_sentence else None
-    evidence = assess(query, passages, selection.fact, found, index.doc_articles(), settings.answer)
+    own_dense = own_closeness(index, query, selection.focused[:2] or passages[:1]) if query.leans_on else None
+    evidence = assess(query, passages, selection.fact, found, index.doc_articles(), settings.answer, own_dense)
     return passages, selection, evidence
+
+
+def own_closeness(index: Index, query: Query, passages: list[Passage]) -> float:
+    """The dense score of a follow-up's own words (without the question it leans on) against the passages that
+    answer it; 1.0 with no passage."""
+    own = restore_accents(query.question, index.accents) if query.plain else query.question
+    vector = np.asarray(index.embeddings.embed_query(own), dtype=np.float32)
+    stored = index.dense.vectors([p.chunk.id for p in passages])
+    return max((float(np.dot(vector, np.asarray(v, dtype=np.float32))) for v in stored.values()), default=1.0)
 
 
 def answer_stream(question: str, history: list[Turn] | None = None, settings: Settings | None = None,
