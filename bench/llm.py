@@ -305,7 +305,7 @@ def cmd_recheck(args: argparse.Namespace) -> None:
             continue
         query = make_query(item.question)
         focused = select(query, retrieve(index, query, settings.retrieval.top_k), settings.answer,
-                         index.next_in_article).focused
+                         index).focused
         chosen = model_passages(index, query, focused, backend.count_tokens, settings.llm)
         sources = source_spans(index, item) if item.answerable else []
         rows.append((item, reply, chosen, sources))

@@ -981,3 +981,58 @@ def test_a_list_goes_on_in_the_next_chunk_of_its_article(chosen: list[str], max_
     for sentence in answer:  # document positions
         chunk = sentence.passage.chunk
         assert chunk.text[sentence.start - chunk.start:sentence.end - chunk.start] == sentence.text
+
+
+_TITLED_ARTICLE_IN_TWO = [
+    "Điều 25. Những nội dung Nhân dân tham gia ý kiến\n1. Kế hoạch phát triển.\n2. Quy hoạch đất.",
+    "3. Dự án đầu tư.\n4. Quy chế dân chủ.\n5. Các nội dung khác.",
+]
+
+
+@pytest.mark.parametrize("chunks, chosen, max_items, expected", [
+    # a list quoted from the start of its chunk begins in the chunk before, under the article's title
+    (_TITLED_ARTICLE_IN_TWO, ["3. Dự", "4. Quy", "5. Các"], 16,
+     ["Điều 25.", "1. Kế", "2. Quy", "3. Dự", "4. Quy", "5. Các"]),
+    # ... or under a lead-in
+    (_ARTICLE_IN_THREE[:2], ["3. Dự", "4. Quy"], 16, ["Xã phải", "1. Kế", "2. Dự", "3. Dự", "4. Quy"]),
+    # not beyond max_items, and not for one item quoted
+    (_TITLED_ARTICLE_IN_TWO, ["3. Dự", "4. Quy", "5. Các"], 5, ["3. Dự", "4. Quy", "5. Các"]),
+    (_TITLED_ARTICLE_IN_TWO, ["3. Dự"], 16, ["3. Dự"]),
+])
+def test_a_list_begins_in_the_chunk_before_of_its_article(chunks: list[str], chosen: list[str], max_items: int,
+                                                           expected: list[str]) -> None:
+    from bot.answering.extractive import Sentence, earlier_lists
+    from bot.documents.model import Chunk
+    from bot.documents.normalize import sentence_spans
+    from bot.retrieval.hybrid import Passage
+
+    made, start = [], 0
+    for n, text in enumerate(chunks):
+        made.append(Chunk(f"c{n}", "luat", text, start, start + len(text), f"Luật › Điều 25 › phần {n}"))
+        start += len(text) + 1
+    before = {b.id: a for a, b in zip(made, made[1:])}
+    last = Passage(made[-1], 0.5, 1)
+    text = made[-1].text
+    picked = [Sentence(last, made[-1].start + s, made[-1].start + e, text[s:e], 1.0) for prefix in chosen
+              for s, e in sentence_spans(text) if text[s:e].startswith(prefix)]
+
+    def previous_passage(passage):
+        chunk = before.get(passage.chunk.id)
+        return chunk and Passage(chunk, passage.score, passage.rank)
+
+    answer, added = earlier_lists(picked, previous_passage, max_items)
+    assert [s.text[:len(p)] for s, p in zip(answer, expected)] == expected and len(answer) == len(expected)
+    assert [(p.chunk.id, later.chunk.id) for p, later in added] == ([("c0", "c1")] if len(expected) > len(chosen) else [])
+    for sentence in answer:  # document positions
+        chunk = sentence.passage.chunk
+        assert chunk.text[sentence.start - chunk.start:sentence.end - chunk.start] == sentence.text
+
+
+def test_the_model_reads_a_list_s_chunks_in_their_order() -> None:
+    """The chunk a list begins in goes right before the one it was found in, the chunk it goes on in right after."""
+    from bot.answering.extractive import _with_continuations
+
+    first, found, then, other = (_passage(f"Câu số {n}.", rank=n) for n in (1, 2, 3, 4))
+    order = _with_continuations([found, other], [(then, found)], [(first, found)])
+    assert [p.chunk.id for p in order] == ["c1", "c2", "c3", "c4"]
+    assert [p.chunk.id for p in _with_continuations([found, first], [], [(first, found)])] == ["c1", "c2"]

@@ -792,7 +792,8 @@ def test_a_document_number_typed_in_lower_case_finds_the_passage_citing_it(tmp_p
 
 
 def test_the_next_chunk_of_an_article(tmp_path: Path, seeded_index_dir: Path) -> None:
-    """A long article is cut into chunks; each knows the one after it, the last none."""
+    """A long article is cut into chunks; each knows the one after it (the last none) and the one before it (the
+    first none)."""
     clauses = "\n".join(f"{n}. Nội dung thứ {n} phải công khai gồm kế hoạch, dự toán, quyết toán, danh sách, "
                         + "kết quả thực hiện và các thông tin có liên quan khác của cấp xã " * 6 + ";"
                         for n in range(1, 13))
@@ -803,5 +804,7 @@ def test_the_next_chunk_of_an_article(tmp_path: Path, seeded_index_dir: Path) ->
     assert len(ids) > 1
     for before, after in zip(ids, ids[1:]):
         assert index.next_in_article(index.chunk(before)).id == after
+        assert index.previous_in_article(index.chunk(after)).id == before
     assert index.next_in_article(index.chunk(ids[-1])) is None
+    assert index.previous_in_article(index.chunk(ids[0])) is None
     assert index.next_in_article(index.chunk(index.article_chunks(doc, "2")[0])) is None

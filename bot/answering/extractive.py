@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.documents.model import Chunk
 from bot.documents.normalize import sentence_spans
@@ -247,6 +248,42 @@ def continued_lists(chosen: list[Sentence], following: Callable[[Passage], Passa
     return sorted(result, key=lambda s: (s.passage.rank, s.start)), added
 
 
+def earlier_lists(chosen: list[Sentence], preceding: Callable[[Passage], Passage | None],
+                  max_items: int) -> tuple[list[Sentence], list[tuple[Passage, Passage]]]:
+    """A list quoted from the start of its chunk began in the article's chunk before: «những việc gì xã phải lấy
+    ý kiến dân» found Luật Điều 25's khoản 5–9, whose lead-in and khoản 1–4 sit in the chunk before. The items
+    that close the earlier chunk, and the lead-in or article title opening them, come first, while a whole earlier run fits within
+    max_items sentences in all; only for a list the answer quotes two items of or more. Returns the sentences and
+    (passage, the passage it comes before) for each brought; a passage brought takes the rank of the one it
+    comes before, so that the answer keeps the reading order."""
+    result, added = list(chosen), []
+    quoted = {(s.passage.chunk.doc_id, s.start) for s in chosen}
+    for passage in list({id(s.passage): s.passage for s in chosen}.values()):
+        layout = _Layout.of(passage)
+        kind = layout.kinds[0] if layout.kinds else None
+        run = next((r for r in _list_runs(layout.kinds, kind) if r[0] == 0), []) if kind else []
+        if len(layout.mine(chosen) & set(run)) < 2 or 0 not in layout.mine(chosen):
+            continue
+        while kind is not None and (before := preceding(layout.passage)) is not None:
+            later, layout = layout.passage, _Layout.of(before)
+            end, runs = len(layout.texts) - 1, _list_runs(layout.kinds, kind)
+            inside = (None, "point") if kind == "clause" else (None,)  # a point, or an item's next sentence
+            last = runs[-1] if runs and all(layout.kinds[j] in inside for j in range(runs[-1][-1] + 1, end + 1)) else []
+            run = list(range(last[0], end + 1)) if last else []  # the list that closes the chunk, all of it
+            opening = layout.texts[run[0] - 1] if run and run[0] > 0 else ""  # «… sau đây:», or the article's title
+            lead = [run[0] - 1] if opening and (_is_lead_in(opening) or ARTICLE.match(opening)) else []
+            items = [layout.sentence(j) for j in lead + run]
+            items = [s for s in items if (s.passage.chunk.doc_id, s.start) not in quoted]
+            if (not run or (run[0] > 0 and not lead) or len(result) + len(items) > max_items
+                    or any(looks_like_injection(s.text) for s in items)):
+                break
+            result += items
+            quoted.update((s.passage.chunk.doc_id, s.start) for s in items)
+            added.append((before, later))
+            kind = kind if run[0] == 0 else None
+    return sorted(result, key=lambda s: (s.passage.rank, s.start)), added
+
+
 def with_lead_ins(chosen: list[Sentence]) -> list[Sentence]:
     """A point quoted without the others of its list brings the list's lead-in: «b) Công nhận kết quả bầu thành
     viên Ban Thanh tra nhân dân; …» does not say who does it, «2. Ủy ban Mặt trận Tổ quốc Việt Nam cấp xã có
@@ -275,17 +312,24 @@ def without_other_lists(chosen: list[Sentence], found: Sentence) -> list[Sentenc
             if s.passage is not found.passage or not POINT.match(s.text) or layout.index.get(s.start) in own]
 
 
-def _with_continuations(focused: list[Passage], continued: list[tuple[Passage, Passage]]) -> list[Passage]:
-    """The passages the model reads, each continuation right after the passage it continues (a model reads
-    the first few only), none twice."""
+def _with_continuations(focused: list[Passage], continued: list[tuple[Passage, Passage]],
+                        begun: list[tuple[Passage, Passage]] = ()) -> list[Passage]:
+    """The passages the model reads, each continuation right after the passage it continues and each beginning
+    right before the passage it begins (a model reads the first few only), none twice."""
     after: dict[str, list[Passage]] = {}
     for passage, continues in continued:
         after.setdefault(continues.chunk.id, []).append(passage)
+    before: dict[str, list[Passage]] = {}
+    for passage, begins in begun:
+        before.setdefault(begins.chunk.id, []).append(passage)
     result: list[Passage] = []
 
     def place(passage: Passage) -> None:
         if all(p.chunk.id != passage.chunk.id for p in result):
-            result.append(passage)
+            for earlier in before.get(passage.chunk.id, []):
+                place(earlier)
+            if all(p.chunk.id != passage.chunk.id for p in result):
+                result.append(passage)
             for nxt in after.get(passage.chunk.id, []):
                 place(nxt)
 
@@ -365,10 +409,18 @@ def asked_fact(query: Query) -> tuple[Fact | None, str, bool]:
     return expected_fact(query.question, query.plain), query.question, query.plain
 
 
+class ArticleChunks(Protocol):
+    """The chunks around one in its article (``Index``)."""
+
+    def next_in_article(self, chunk: Chunk) -> Chunk | None: ...
+
+    def previous_in_article(self, chunk: Chunk) -> Chunk | None: ...
+
+
 def select(query: Query, passages: list[Passage], cfg: AnswerSettings,
-           following: Callable[[Chunk], Chunk | None] | None = None) -> Selection:
+           articles: ArticleChunks | None = None) -> Selection:
     """What answers the question, for both backends (the benches rebuild the model's passages with it too).
-    following: the next chunk of an article (``Index.next_in_article``), for lists that go on there."""
+    articles: the chunks around one in its article (the ``Index``), for lists that begin or go on there."""
     sentences = candidate_sentences(query, passages, cfg.rank_decay)
     focused = focus_passages(sentences, cfg.passage_keep_ratio)
     chosen = select_sentences(sentences, focused, cfg.max_sentences, cfg.sentence_keep_ratio)
@@ -383,15 +435,20 @@ def select(query: Query, passages: list[Passage], cfg: AnswerSettings,
         focused = [found.passage, *(p for p in focused if p is not found.passage)]
     if fact is None:  # a question asking for one fact is answered by the sentence holding it, not a list
         chosen = complete_lists(chosen, cfg.max_list_items)
-        if following is not None:
+        if articles is not None:
             retrieved = {p.chunk.id: p for p in passages}
 
             def next_passage(passage: Passage) -> Passage | None:  # the retrieved one, if it was
-                chunk = following(passage.chunk)
+                chunk = articles.next_in_article(passage.chunk)
                 return None if chunk is None else retrieved.get(chunk.id) or Passage(chunk, passage.score, passage.rank)
 
+            def previous_passage(passage: Passage) -> Passage | None:  # at the rank of the one it comes before
+                chunk = articles.previous_in_article(passage.chunk)
+                return None if chunk is None else Passage(chunk, passage.score, passage.rank)
+
+            chosen, begun = earlier_lists(chosen, previous_passage, cfg.max_list_items)
             chosen, continued = continued_lists(chosen, next_passage, cfg.max_list_items)
-            focused = _with_continuations(focused, continued)
+            focused = _with_continuations(focused, continued, begun)
     else:  # where a lead-in («… các điều kiện sau đây:») would say nothing without its items
         chosen = [s for s in chosen if s is found or not _is_lead_in(s.text)] or chosen
         if found is not None:

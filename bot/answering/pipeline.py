@@ -175,7 +175,7 @@ def _gather(index: Index, query: Query, settings: Settings, timings: dict[str, f
     """Retrieval, the answering sentences and the evidence rules' verdict for one standalone question."""
     passages = retrieve(index, query, settings.retrieval.top_k, timings)
     timings["retrieval_ms"] = timings.get("dense_ms", 0) + timings.get("lexical_ms", 0)
-    selection = select(query, passages, settings.answer, index.next_in_article)
+    selection = select(query, passages, settings.answer, index)
     found = selection.fact_sentence.text if selection.fact_sentence else None
     own_dense = own_closeness(index, query, selection.focused[:2] or passages[:1]) if query.leans_on else None
     evidence = assess(query, passages, selection.fact, found, index.doc_articles(), settings.answer, own_dense)

@@ -80,10 +80,18 @@ class Index:
 
     def next_in_article(self, chunk: Chunk) -> Chunk | None:
         """The chunk after this one in its article (Điều), if the article goes on."""
+        return self._in_article(chunk, 1)
+
+    def previous_in_article(self, chunk: Chunk) -> Chunk | None:
+        """The chunk before this one in its article (Điều), if it is not the article's first."""
+        return self._in_article(chunk, -1)
+
+    def _in_article(self, chunk: Chunk, step: int) -> Chunk | None:
         match = _ARTICLE_IN_HEADING.search(chunk.heading)
         ids = self.article_chunks(chunk.doc_id, match.group(1)) if match else []
-        position = ids.index(chunk.id) if chunk.id in ids else len(ids)
-        return self.chunk(ids[position + 1]) if position + 1 < len(ids) else None
+        if chunk.id not in ids or not 0 <= ids.index(chunk.id) + step < len(ids):
+            return None
+        return self.chunk(ids[ids.index(chunk.id) + step])
 
     def doc_articles(self) -> dict[str, tuple[str, str, set[str]]]:
         """doc id -> (its number, e.g. '61/2023/NĐ-CP', its title, and the article numbers it holds)."""
