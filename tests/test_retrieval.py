@@ -59,6 +59,8 @@ def test_document_numbers_typed_in_lower_case(text: str, expected: list[str]) ->
     ("tư nhân hóa doanh nghiệp", []),
     ("UBND xã phải công khai tt chậm nhất mấy ngày", ["thông tin"]),  # «tt» where information is made public
     ("tt 01/2023 quy định gì", []),
+    ("thôn muốn biểu quyết online thì sao", ["trực tuyến"]),
+    ("những việc gì xã phải lấy ý kiến dân", ["nội dung"]),
 ])
 def test_expand_document_terms(text: str, expected: list[str]) -> None:
     assert expand_document_terms(text) == expected
