@@ -70,10 +70,12 @@ class RetrievalSettings(BaseModel):
     # ALQAC dev hit@1 0.92 -> 0.94, the other dev sets unchanged (bench/results/tune_retrieval_articles.json).
     article_dense_weight: float = 0.3
     # Chunks of the articles whose title a list question repeats («… bàn và quyết định những nội dung nào?» ->
-    # «Điều 15. Những nội dung Nhân dân bàn và quyết định»), or a question asking which article, join as a list
-    # of their own. Measured with `python -m
-    # bot eval --backend extractive` against 0: reg_dev, seed_dev, seed.jsonl and ALQAC dev answers unchanged;
-    # the trial's «bàn và quyết định những nội dung» questions cite Điều 15 and 67, not 16 and 68.
+    # «Điều 15. Những nội dung Nhân dân bàn và quyết định»), or a question asking which article or for what the
+    # title opens with («… có nhiệm vụ quyền hạn gì»), join as a list of their own. Measured with `python -m
+    # bot eval --backend extractive` against 0: reg_dev, seed_dev, seed.jsonl and ALQAC dev answers unchanged,
+    # also after the «điều nào» and title-head questions were added; the trials' «bàn và quyết định những nội
+    # dung» questions cite Điều 15 and 67, not 16 and 68, «điều nào … ở dnnn» Điều 65 and «… nhiệm vụ quyền
+    # hạn gì» Điều 78.
     title_echo_weight: float = 1.5
     # The fused score of a candidate whose titles apply it elsewhere than the question names (bot/data/scopes.tsv:
     # a xã, a cơ quan, a doanh nghiệp) is multiplied by this. Measured with `python -m bot eval --backend

@@ -751,11 +751,13 @@ _LIST_AND_ITS_PROCEDURE = """LUẬT THỬ NGHIỆM VỀ BÀN VÀ QUYẾT ĐỊNH
 @pytest.mark.parametrize("question, echo_weight, article", [
     ("Nhân dân được bàn và quyết định những nội dung nào?", 1.5, "Điều 1"),
     ("nhan dan duoc ban va quyet dinh nhung noi dung gi", 1.5, "Điều 1"),
-    # ... and so does a question asking which article holds it
+    # ... and so does a question asking which article holds it, or for what its title opens with
     ("Điều nào quy định nội dung Nhân dân bàn và quyết định?", 1.5, "Điều 1"),
+    ("Nhân dân được bàn và quyết định nội dung gì?", 1.5, "Điều 1"),
     # without the title's echo, the article that repeats the question's words wins
     ("Nhân dân được bàn và quyết định những nội dung nào?", 0.0, "Điều 2"),
     ("Điều nào quy định nội dung Nhân dân bàn và quyết định?", 0.0, "Điều 2"),
+    ("Nhân dân được bàn và quyết định nội dung gì?", 0.0, "Điều 2"),
 ])
 def test_a_list_question_finds_the_article_whose_title_it_repeats(tmp_path: Path, seeded_index_dir: Path,
                                                                    question: str, echo_weight: float,

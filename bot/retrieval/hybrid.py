@@ -55,6 +55,8 @@ def _article_candidates(index: Index, query: Query, named: set[str], lexical_ord
 _ARTICLE_TITLE = re.compile(r"^\s*Điều\s+\d+[a-z]?\.\s*(.+)$")
 # «những nội dung nào», «những việc gì»: a question asking for a list, which an article's title may announce
 _ASKS_FOR_A_LIST = re.compile(r"\bnhung\b(?:\s+\w+){0,3}\s+(?:gi|nao)\b")
+# «… có nhiệm vụ quyền hạn gì?» asks for what a title opens with («Nhiệm vụ, quyền hạn của Ban …»)
+_ASKS_FOR_HEAD = r"\b{} {}\b(?:\s+\w+){{0,3}}?\s+(?<!the )(?:gi|nao)\b"  # «thế nào» asks how
 _ECHO_MIN_WORDS = 4  # shared title words: fewer («Hương ước, quy ước») name a subject, not an article's topic
 _ECHO_SHARE = 0.5  # of the title's words in the question, and of the question's words in the title
 
@@ -64,12 +66,15 @@ def _echoed_titles(index: Index, query: Query, candidates: list[str]) -> list[st
     bàn và quyết định những nội dung nào?» is «Điều 15. Những nội dung Nhân dân bàn và quyết định», not
     Điều 16 («Đề xuất nội dung để Nhân dân bàn và quyết định») whose sentences share as many words but only
     point to Điều 15's list. So does a question asking which article holds a rule («điều nào quy định hình thức
-    công khai thông tin ở dnnn»: Điều 65, not Điều 66 that refers to its forms). Other questions reuse titles'
-    words for other things (ALQAC dev: hit@1 0.94 -> 0.84 without the restriction)."""
+    công khai thông tin ở dnnn»: Điều 65, not Điều 66 that refers to its forms), and one asking for what a title
+    opens with («BTTND ở dnnn có nhiệm vụ quyền hạn gì»: «Điều 78. Nhiệm vụ, quyền hạn của Ban Thanh tra nhân
+    dân ở doanh nghiệp nhà nước»). Other questions reuse titles' words for other things (ALQAC dev: hit@1 0.94
+    -> 0.84 without the restriction)."""
     text = plain_form(query.text)
-    which_article = asks_which_article(query.question)
-    if not which_article and (not _ASKS_FOR_A_LIST.search(text) or (not query.plain and "những" not in fold(query.text))):
-        return []  # (typed with accents, «nhưng» is no «những»)
+    # (typed with accents, «nhưng» is no «những»)
+    any_title = asks_which_article(query.question) or (
+        _ASKS_FOR_A_LIST.search(text) is not None and (query.plain or "những" in fold(query.text)))
+    own = plain_form(query.question)  # what this turn asks, not the question a follow-up leans on
     asked = set(plain_tokens(query.text))  # syllables and adjacent pairs («noi_dung»)
     stop = plain_question_words()
     question = {w for w in re.findall(r"\w+", text) if w not in stop}
@@ -82,7 +87,9 @@ def _echoed_titles(index: Index, query: Query, candidates: list[str]) -> list[st
         ordered = [w for w in re.findall(r"\w+", plain_form(title.group(1))) if w not in stop]
         words = set(ordered)
         shared = words & asked
-        if (len(ordered) > 1 and f"{ordered[0]}_{ordered[1]}" in asked and len(shared) >= _ECHO_MIN_WORDS
+        if len(ordered) < 2 or not (any_title or re.search(_ASKS_FOR_HEAD.format(*ordered[:2]), own)):
+            continue
+        if (f"{ordered[0]}_{ordered[1]}" in asked and len(shared) >= _ECHO_MIN_WORDS
                 and len(shared) >= _ECHO_SHARE * len(words) and len(words & question) >= _ECHO_SHARE * len(question)):
             echoed.append((-len(words & question), len(echoed), cid))
     return [cid for *_, cid in sorted(echoed)]
