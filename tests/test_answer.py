@@ -189,6 +189,26 @@ def test_a_short_question_off_the_documents_is_refused_after_one_on_them(tiny_in
     assert result.refused and result.refusal_reason.startswith("the follow-up's own words are far")
 
 
+@pytest.mark.parametrize("earlier, follow_up, passage, found", [
+    # the pairs of words a follow-up adds, in one passage
+    ("Ban Thanh tra nhân dân ở xã có bao nhiêu thành viên?", "ai cho thôi?",
+     "Ủy ban Mặt trận Tổ quốc cấp xã xem xét, cho thôi làm thành viên Ban Thanh tra nhân dân.", True),
+    ("Ban Thanh tra nhân dân ở xã có bao nhiêu thành viên?", "tỷ số trận đấu",
+     "Mặt trận phấn đấu nâng tỷ lệ, số lượng thành viên.", False),  # syllables, no pair
+    ("Hương ước là gì?", "giá vàng hôm nay", "Hương ước là văn bản quy định các quy tắc xử sự.", False),
+    # without pairs of its own, its syllables
+    ("Hương ước là gì?", "ai ký?", "Trưởng thôn ký hương ước.", True),
+])
+def test_the_words_a_follow_up_adds_are_looked_for_in_the_passages(earlier: str, follow_up: str, passage: str,
+                                                                     found: bool) -> None:
+    from bot.answering.evidence import _own_words_found
+    from bot.retrieval.query import make_query
+
+    query = make_query(follow_up, [{"role": "user", "content": earlier}])
+    assert query.leans_on == earlier
+    assert _own_words_found(query, [passage]) is found
+
+
 def test_same_question_without_history_differs(tiny_index) -> None:
     result = ask(tiny_index, "Còn mục đích thì sao?")
     assert result.query == "Còn mục đích thì sao?"
@@ -329,6 +349,11 @@ def test_select_sentences(rows, focused: list[str], max_sentences: int, expected
     ("Có bao nhiêu người tán thành?", "Khi có trên 50 phần trăm tán thành.", False),
     ("Ban có bao nhiêu người?", "Ban có 05 (năm) người.", True),
     ("ban kiểm phiếu mấy người", "Ban kiểm phiếu từ 03 đến 05 người.", True),
+    ("bao nhiêu người tham dự", "Hội nghị có 150 đồng chí tham dự.", True),
+    ("bao nhiêu người tham dự", "Mức đóng góp 150 đồng mỗi người.", False),
+    # a deputy of one office is not a deputy of another
+    ("mỗi thôn có mấy phó trưởng thôn", "Ban có 01 Trưởng ban và 02 Phó Trưởng ban.", False),
+    ("ban có mấy phó trưởng ban", "Ban có 01 Trưởng ban và 02 Phó Trưởng ban.", True),
     ("ban kiểm phiếu mấy người", "Thôn có từ 200 hộ gia đình trở lên thì họp theo cụm.", False),  # no people
     ("tổ có mấy người", "Tổ có ít nhất 05 thành viên.", True),
     ("nhiem ky cua ban la may nam", "Nhiệm kỳ của Ban là 02 năm.", True),
@@ -499,7 +524,7 @@ LAW_10 = {"doc": ("10/2022/QH15", "Luật Thực hiện dân chủ ở cơ sở"
     ("luật phòng chống tham nhũng quy định gì?", [], "Nhân dân giám sát.", {},
      "'Luật Phòng, chống tham nhũng' is not in the corpus"),
     ("nghi dinh 100/2019/nd-cp quy dinh muc phat the nao", [], "Nhân dân giám sát.", {},
-     "document 100/2019/ND-CP is not in the corpus"),
+     "document 100/2019/NĐ-CP is not in the corpus"),
     # a kind, number and year without the suffix: another year's decree of the same number is another decree
     ("nghi dinh 59/2024 huong dan luat dan chu co so the nao", ["59/2023/NĐ-CP Nghị định"], "Nhân dân giám sát.", {},
      "document 59/2024 is not in the corpus"),
@@ -533,6 +558,12 @@ LAW_10 = {"doc": ("10/2022/QH15", "Luật Thực hiện dân chủ ở cơ sở"
     # a year naming the version of a document the question names: its title need not hold it
     ("Theo Bộ luật Hình sự năm 2017, ai phải chịu trách nhiệm hình sự?", ["Bộ luật Hình sự, văn bản hợp nhất"],
      "Người từ đủ 16 tuổi trở lên phải chịu trách nhiệm hình sự.", {}, None),
+    # a number typed in lower case is checked too, and whole: «5-NQ/TW» is not «25-NQ/TW»
+    ("nq 24-nq/tw là nq về cái gì", [], "Về Nghị quyết số 25-NQ/TW của Ban Chấp hành Trung ương.", {},
+     "document 24-NQ/TW is not in the corpus"),
+    ("nq 5-nq/tw là nq về cái gì", [], "Về Nghị quyết số 25-NQ/TW của Ban Chấp hành Trung ương.", {},
+     "document 5-NQ/TW is not in the corpus"),
+    ("nq 25-nq/tw là nq về cái gì", [], "Về Nghị quyết số 25-NQ/TW của Ban Chấp hành Trung ương.", {}, None),
     # an abbreviation in the name is written out in the documents
     ("nghị quyết TW 7 khóa XI về công tác dân vận là nghị quyết số mấy", [],
      "Nghị quyết Trung ương 7 (khóa XI) về tăng cường công tác dân vận.", {}, None),
@@ -828,6 +859,8 @@ def test_the_fact_is_taken_from_the_answering_passage_first() -> None:
 @pytest.mark.parametrize("question, found", [
     ("ban ttnd xa duoc may pho truong ban", "không quá 02 người"),
     ("btt nd cơ quan có 9 ng thì đc mấy phó ban", "không quá 02 người"),
+    ("Theo điều mấy, Ban TTND ở xã có tối đa bao nhiêu phó trưởng ban?", "không quá 02 người"),
+    ("Ban TTND ở xã có tối đa mấy phó trưởng là đúng quy định?", "không quá 02 người"),
     # a deputy of another office: the corpus has no answer
     ("mỗi thôn đc bao nhiêu phó trưởng thôn", None),
 ])

@@ -39,7 +39,10 @@ def test_expand_synonyms(text: str, expected: list[str]) -> None:
 @pytest.mark.parametrize("text, expected", [
     ("nq 25-nq/tw là nq về cái gì", ["25-NQ/TW"]),
     ("chỉ thị 16/ct-ttg nói gì", ["16/CT-TTG"]),
-    ("nd 59/2023/nd-cp", ["59/2023/ND-CP"]),
+    ("nd 59/2023/nd-cp", ["59/2023/NĐ-CP"]),  # «nd», «qd» of a number are «NĐ», «QĐ»
+    ("luật 10/2022/qh15", ["10/2022/QH15"]),
+    ("pháp lệnh 34/2007/pl-ubtvqh11", ["34/2007/PL-UBTVQH11"]),
+    ("Nq 25-Nq/Tw", ["25-NQ/TW"]),  # mixed case
     ("Nghị quyết 25-NQ/TW", []),  # written as documents write it already
     ("50000/thang", []),  # no document's shape
     ("tỷ lệ 1/3 số hộ", []),
@@ -393,10 +396,13 @@ def test_small_talk(text: str, small_talk: bool) -> None:
     ("theo nđ 59 thì sao", "theo nghị định 59 thì sao"),
     ("bn ho tro minh voi", "bn ho tro minh voi"),  # «bạn hỗ trợ»
     ("nq 25-nq/tw là nq về cái gì", "nghị quyết 25-nq/tw là nghị quyết về cái gì"),
-    # «tb» is «thông báo»; a Ban's «phó ban» is its «phó trưởng ban»
-    ("tb hop thon phai gui truoc may ngay", "thong bao hop thon phai gui truoc may ngay"),
+    # a Ban's «phó ban» is its «phó trưởng ban» where it is counted
     ("btt nd cơ quan có 9 ng thì đc mấy phó ban", "btt nd cơ quan có 9 ng thì được mấy phó trưởng ban"),
     ("ban ttnd co may pho ban", "ban ttnd co may pho truong ban"),
+    ("có bn phó ban", "có bao nhiêu phó trưởng ban"),
+    ("đối phó ban ngày", "đối phó ban ngày"),
+    ("tuyen pho ban hang rong", "tuyen pho ban hang rong"),  # «phố bán hàng rong»
+    ("thu nhập tb", "thu nhập tb"),  # «trung bình»
 ])
 def test_chat_shortcuts(question: str, expanded: str) -> None:
     from bot.retrieval.query import expand_chat_shortcuts

@@ -24,7 +24,8 @@ from bot.documents.normalize import fold, plain_form, strip_diacritics
 from bot.documents.structure import DOC_NUMBER
 from bot.retrieval.hybrid import Passage
 from bot.retrieval.query import (DOC_KINDS_PLAIN, Query, abbreviations, article_references, content_pairs,
-                                 content_terms, names_document, title_name, typed_without_accents)
+                                 content_terms, mentions_number, names_document, title_name,
+                                 typed_document_numbers, typed_without_accents)
 from bot.answering.facts import Fact
 from bot.settings import AnswerSettings
 
@@ -73,6 +74,19 @@ def pair_coverage(query: Query, text: str) -> float | None:
     return len(asked & content_pairs(text, query.plain)) / len(asked)
 
 
+def _own_words_found(query: Query, texts: list[str]) -> bool:
+    """Does one passage hold every pair of content syllables the follow-up adds to the question it leans on
+    («ai cho thôi?» after a question on the Ban Thanh tra nhân dân: «… xem xét, cho thôi làm thành viên …»),
+    or, without such pairs, every such syllable? Syllables alone mislead: «tỷ số trận đấu» finds «tỷ lệ», «số
+    lượng», «Mặt trận», «phấn đấu»."""
+    own = content_pairs(query.question) - content_pairs(query.leans_on)
+    if own:
+        return any(own <= content_pairs(text) for text in texts)
+    earlier = {_norm(t, query.plain) for t in content_terms(query.leans_on)}
+    terms = [t for t in (_norm(t, query.plain) for t in content_terms(query.question)) if t not in earlier]
+    return any(all(t in set(re.findall(r"\w+", _norm(text, query.plain))) for t in terms) for text in texts)
+
+
 # --- Article references ----------------------------------------------------------------------
 
 def _missing_article(question: str, doc_articles: dict[str, tuple[str, str, set[str]]]) -> str | None:
@@ -119,10 +133,9 @@ def _other_documents() -> tuple[tuple[str, re.Pattern, str], ...]:
 
 
 def _typed_numbers(question: str) -> list[str]:
-    """Document numbers as the question writes them; in lower case («nghi dinh 100/2019/nd-cp») only with a
-    year, so that «50000/thang» or «2/nam» are no document."""
-    lower = [n for n in DOC_NUMBER.findall(question.upper()) if _ISSUED_YEAR.search(n)]
-    return list(dict.fromkeys([*DOC_NUMBER.findall(question), *lower]))
+    """Document numbers as the question writes them, or in lower case («nghi dinh 100/2019/nd-cp», «nq 24-nq/tw»;
+    not «50000/thang» or «2/nam»)."""
+    return list(dict.fromkeys([*DOC_NUMBER.findall(question), *typed_document_numbers(question)]))
 
 
 def _written_out(name: str) -> str:
@@ -136,7 +149,7 @@ def _unknown_document(question: str, known_text: str) -> str | None:
     («luật đất đai»), that known_text (the corpus' titles and the passages) does not mention."""
     known, known_words, asked = plain_form(known_text), _words(known_text), plain_form(question)
     for number in _typed_numbers(question):
-        if plain_form(number) not in known:
+        if not mentions_number(known, plain_form(number)):
             return f"document {number} is not in the corpus"
     for number in _NUMBER_AND_YEAR.findall(asked):
         if not re.search(rf"(?<![\d/]){re.escape(number)}\b", known):
@@ -272,8 +285,8 @@ def assess(query: Query, passages: list[Passage], fact: Fact | None, fact_senten
                or _unnamed_organ(query, passages))
     if missing:
         return Evidence(False, missing, coverage, dense)
-    if own_dense is not None and own_dense < cfg.follow_up_min_dense:
-        # joined to the question before it, «giá vàng hôm nay» finds that question's passages
+    if own_dense is not None and own_dense < cfg.follow_up_min_dense and not _own_words_found(query, texts):
+        # leaning on the question before it, «giá vàng hôm nay» finds that question's passages
         return Evidence(False, f"the follow-up's own words are far from the passages (dense {own_dense:.3f})",
                         coverage, dense)
     if fact and fact.required and fact_sentence is None:

@@ -54,12 +54,13 @@ _COUNTED_PEOPLE = ("phó trưởng", "phó chủ", "trưởng ban", "thành viê
                    "đảng viên", "công chức", "hội viên")
 # What «mấy người» may be counted as in a text: «từ 03 đến 05 người», «không ít hơn 05 thành viên».
 _PEOPLE_NOUNS = ("người|thành viên|đại biểu|ủy viên|đại diện|cán bộ|công chức|viên chức|đảng viên|hội viên|cử tri|"
-                 "phó trưởng ban|phó chủ tịch")
+                 "đồng chí|lượt|trưởng ban|trưởng thôn|phó trưởng ban|phó chủ tịch")
 # Roles within a body: its «người» may count the whole body («không ít hơn 05 người» are its members), so
 # they are counted as «người» only in a sentence that names them.
 _ROLES_IN_A_BODY = ("phó trưởng", "phó chủ", "trưởng ban", "ủy viên")
 # Deputies, named with the office they stand in for: «phó trưởng thôn», «phó trưởng ban», «phó chủ tịch».
 _DEPUTIES = ("phó trưởng", "phó chủ")
+_OFFICES = ("thôn", "ban", "tịch", "nhiệm", "phòng", "đoàn", "khoa")
 # "bao nhiêu thành viên", "mấy lần"; typed without accents "may" is also "máy", "may": a count only before
 # a noun that is counted.
 _COUNT = r"\b(?:bao nhiêu|mấy)\s+(\w+(?:\s+\w+)?)"
@@ -70,7 +71,7 @@ _COUNT_PLAIN = (r"\b(?:bao nhieu\s+(\w+(?:\s+\w+)?)|may\s+(lan|nguoi|ngay|thang|
 # atomically, and no unit after it: «30 (ba mươi) ngày», «15/8/2023», «500 nghìn đồng», «phần trăm» count
 # nothing.
 _COUNTED = (rf"(?<![\d/.,])(?<!phần )(?<!hàng ){_FIGURE_ITSELF}(?![\d.,%/])(?<!%)(?![^()]*\))(?>(?:{_SPELLED_REPEAT})?)"
-            r"(?!\s*(?:ngày|tháng|năm|giờ|tuần|phút|đồng|nghìn|ngàn|triệu|tỷ|phần trăm)\b)")
+            r"(?!\s*(?:ngày|tháng|năm|giờ|tuần|phút|đồng(?!\s+chí)|nghìn|ngàn|triệu|tỷ|phần trăm)\b)")
 
 # "2. " or "b) " opening a sentence numbers a clause, and "khoản 6 Điều 15" refers to one: neither is a
 # figure of the answer ("tối đa bao nhiêu điều?" is not answered by "khoản 6 Điều 15").
@@ -141,7 +142,8 @@ def _figure_pattern(q: str, plain: bool) -> tuple[str, str, str] | None:
         return _DURATION, "", ""
     if re.search(r"\b(ngay nao|hom nao|thoi diem nao|ngay may|thang may)\b", plain_q) or _SINCE_WHEN.search(plain_q):
         return _DAY_DATE, "", ""
-    match = re.search(_COUNT_PLAIN if plain else _COUNT, _NOT_COUNTING.sub(" ", _ORDINAL.sub(" ", q)))
+    counted = _NOT_COUNTING.sub(" ", _ORDINAL.sub(" ", q))
+    match = re.search(_COUNT_PLAIN if plain else _COUNT, counted)
     if match:
         words = next(g for g in match.groups() if g).split()
         if words[0] in (plain_question_words() if plain else question_words()):
@@ -159,7 +161,8 @@ def _figure_pattern(q: str, plain: bool) -> tuple[str, str, str] | None:
         people = " ".join(words[:2])
         if people not in {form(p) for p in _COUNTED_PEOPLE}:
             people = ""
-        elif people in {form(p) for p in _DEPUTIES} and (office := re.match(r"\s+(\w+)", q[match.end():])):
+        elif (people in {form(p) for p in _DEPUTIES} and (office := re.match(r"\s+(\w+)", counted[match.end():]))
+              and office.group(1) in {form(o) for o in _OFFICES}):
             people += " " + office.group(1)  # «phó trưởng thôn» is no «phó trưởng ban»
         return rf"{_FIGURE}\s+(?:tổng số\s+)?(?:đại diện\s+|(?!{_TIME_UNITS}\b)\w+\s+)?", words[0], people
     if re.search(r"\bbao nhieu\b", plain_q):
@@ -193,8 +196,9 @@ def expected_fact(question: str, plain: bool = False) -> Fact | None:
     if number:  # «ban hành theo QĐ số mấy?»: the number is the answer, of the kind asked
         return Fact("document number", subject=_NUMBER_CODES.get(number.group(1), ""))
     figure = _figure_pattern(plain_q if plain else q, plain)
-    if figure:
-        return Fact("figure", pattern=figure[0], subject=figure[1], people=figure[2])
+    if figure:  # a deputy with its office is counted only in a sentence naming that office's deputies
+        return Fact("figure", pattern=figure[0], subject=figure[1], people=figure[2],
+                    named=figure[2] if len(figure[2].split()) > 2 else "")
     text, form = (plain_q, strip_diacritics) if plain else (q, str)
     person = re.search(form(_ASKS_PERSON), text)
     if person:  # "Chủ tịch … hiện nay là ai?": a name, in a sentence that names the office

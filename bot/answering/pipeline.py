@@ -182,13 +182,15 @@ def _gather(index: Index, query: Query, settings: Settings, timings: dict[str, f
     return passages, selection, evidence
 
 
-def own_closeness(index: Index, query: Query, passages: list[Passage]) -> float:
+def own_closeness(index: Index, query: Query, passages: list[Passage]) -> float | None:
     """The dense score of a follow-up's own words (without the question it leans on) against the passages that
-    answer it; 1.0 with no passage."""
+    answer it (their stored vectors are unit length); None when no passage or none of their vectors is stored."""
+    stored = index.dense.vectors([p.chunk.id for p in passages]) if passages else {}
+    if not stored:
+        return None
     own = restore_accents(query.question, index.accents) if query.plain else query.question
     vector = np.asarray(index.embeddings.embed_query(own), dtype=np.float32)
-    stored = index.dense.vectors([p.chunk.id for p in passages])
-    return max((float(np.dot(vector, np.asarray(v, dtype=np.float32))) for v in stored.values()), default=1.0)
+    return max(float(np.dot(vector, np.asarray(v, dtype=np.float32))) for v in stored.values())
 
 
 def answer_stream(question: str, history: list[Turn] | None = None, settings: Settings | None = None,

@@ -12,8 +12,8 @@ from bot.documents.model import Chunk
 from bot.documents.normalize import fold, plain_form
 from bot.indexing.index import Index
 from bot.indexing.lexical import doc_numbers, plain_tokens, word_tokens
-from bot.retrieval.query import (Query, article_references, asks_which_article, expand_abbreviations, named_documents,
-                                 plain_question_words, question_words, restore_accents)
+from bot.retrieval.query import (Query, article_references, asks_which_article, expand_abbreviations, mentions_number,
+                                 named_documents, plain_question_words, question_words, restore_accents)
 from bot.retrieval.scope import fits, passage_scope, question_scope
 
 
@@ -113,7 +113,7 @@ def _citing_candidates(index: Index, query: Query, candidates: list[str]) -> lis
     if not numbers:
         return []
     return list(dict.fromkeys(cid for cid in candidates if (chunk := index.chunk(cid)) is not None
-                              and any(n in fold(chunk.text) for n in numbers)))
+                              and any(mentions_number(fold(chunk.text), n) for n in numbers)))
 
 
 def _lift_by_article(index: Index, vector: list[float], fused: dict[str, float], weight: float, depth: int,

@@ -97,13 +97,24 @@ def expand_document_terms(text: str) -> list[str]:
     return [w for w in dict.fromkeys(found) if plain_form(w) not in plain]
 
 
-# Document numbers typed in lower case, of shapes no other word has: «25-nq/tw», «16/ct-ttg», «59/2023/nd-cp».
-_LOWER_DOC_NUMBER = re.compile(r"(?<![\w/])\d+(?:-[a-zđ]+/[a-zđ]+|/(?:(?:19|20)\d\d/)?[a-zđ]+-[a-zđ]+)(?![\w/])")
+# Document numbers typed in lower or mixed case, of shapes no other word has: «25-nq/tw», «16/ct-ttg»,
+# «59/2023/nd-cp», «10/2022/qh15», «34/2007/pl-ubtvqh11» (not «50000/thang», «2/nam», «1/3»).
+_TYPED_DOC_NUMBER = re.compile(r"(?<![\w/])\d+(?:-[a-zđ]+/[a-zđ]+|/(?:(?:19|20)\d\d/)?[a-zđ]+\d*(?:-[a-zđ]+\d*)+"
+                               r"|/(?:19|20)\d\d/[a-zđ]+\d*)(?![\w/-])", re.IGNORECASE)
+# «nd», «qd» in a number are «NĐ», «QĐ»
+_CODE_WITH_D = re.compile(r"(?<![A-Z])([NQ])D(?![A-Z])")
 
 
 def typed_document_numbers(text: str) -> list[str]:
-    """«nq 25-nq/tw» -> ['25-NQ/TW']: the form documents write, for the search to match."""
-    return list(dict.fromkeys(m.group(0).upper() for m in _LOWER_DOC_NUMBER.finditer(text)))
+    """«nq 25-nq/tw» -> ['25-NQ/TW'], «nd 59/2023/nd-cp» -> ['59/2023/NĐ-CP']: numbers not typed as documents write
+    them, in the form they do, for the search to match and the evidence rules to check."""
+    found = (m.group(0) for m in _TYPED_DOC_NUMBER.finditer(text) if not DOC_NUMBER.fullmatch(m.group(0)))
+    return list(dict.fromkeys(_CODE_WITH_D.sub(r"\1Đ", number.upper()) for number in found))
+
+
+def mentions_number(text: str, number: str) -> bool:
+    """Does text (folded) mention this document number (folded) whole? «25-nq/tw» does not mention «5-nq/tw»."""
+    return re.search(rf"(?<![\w/-]){re.escape(number)}(?![\w/-])", text) is not None
 
 
 _DIGIT_WORDS = {"không": 0, "một": 1, "mốt": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "lăm": 5,
@@ -425,6 +436,10 @@ _QUANTITY_BEFORE = re.compile(r"\b(?:có|co|là|la|mất|mat|được|duoc|gồm
                               re.IGNORECASE)
 
 
+# «phó ban» is a Ban's «phó trưởng ban» where it is counted («mấy phó ban», «bn phó ban», «02 phó ban»)
+_COUNT_BEFORE = re.compile(r"\b(?:mấy|may|bao nhiêu|bao nhieu|bn|\d+)\s+$", re.IGNORECASE)
+
+
 # … or before a counted unit («chậm nhất bn ngày», «bn người»)
 _COUNTED_AFTER = re.compile(r"\s+(?:ngày|ngay|tháng|thang|năm|tuần|tuan|giờ|gio|người|nguoi|lần|lan|hộ|tuổi|tuoi|"
                             r"thành viên|thanh vien|phần trăm|phan tram|%|phó|pho|ủy viên|uy vien)(?!\w)",
@@ -445,6 +460,8 @@ def expand_chat_shortcuts(question: str) -> str:
         if key == "bn" and not (_QUANTITY_BEFORE.search(question[:match.start()])
                                 or _COUNTED_AFTER.match(question[match.end():])):
             return word
+        if key in ("phó ban", "pho ban") and not _COUNT_BEFORE.search(question[:match.start()]):
+            return word  # «đối phó ban ngày», «pho ban hang rong» (phố bán hàng rong)
         if key in ("đc", "dc") and question[match.end():].lstrip()[:1].isupper():  # «đc Bí thư»: «đồng chí»
             return word
         long = strip_diacritics(table[key]) if plain else table[key]
