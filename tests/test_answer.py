@@ -987,19 +987,11 @@ _ARTICLE_IN_THREE = [
 def test_a_list_goes_on_in_the_next_chunk_of_its_article(chosen: list[str], max_items: int, also_quoted: bool,
                                                           expected: list[str]) -> None:
     from bot.answering.extractive import Sentence, continued_lists
-    from bot.documents.model import Chunk
-    from bot.documents.normalize import sentence_spans
     from bot.retrieval.hybrid import Passage
 
-    chunks, start = [], 0
-    for n, text in enumerate(_ARTICLE_IN_THREE):
-        chunks.append(Chunk(f"c{n}", "luat", text, start, start + len(text), f"Luật › Điều 11 › phần {n}"))
-        start += len(text) + 1
+    chunks = _article_in_chunks(_ARTICLE_IN_THREE, "Điều 11")
     following = {a.id: b for a, b in zip(chunks, chunks[1:])}
-    first = Passage(chunks[0], 0.5, 1)
-    text = chunks[0].text
-    picked = [Sentence(first, s, e, text[s:e], 1.0) for prefix in chosen for s, e in sentence_spans(text)
-              if text[s:e].startswith(prefix)]
+    picked = _quoted(Passage(chunks[0], 0.5, 1), chosen)
     if also_quoted:  # the next chunk was retrieved too, and one of its items quoted from it
         second = Passage(chunks[1], 0.4, 2)
         picked.append(Sentence(second, chunks[1].start, chunks[1].start + 11, chunks[1].text[:11], 1.0))
@@ -1009,9 +1001,35 @@ def test_a_list_goes_on_in_the_next_chunk_of_its_article(chosen: list[str], max_
         return second if also_quoted and chunk is chunks[1] else chunk and Passage(chunk, 0.5, passage.rank)
 
     answer, added = continued_lists(picked, next_passage, max_items)
-    assert [s.text[:len(p)] for s, p in zip(answer, expected)] == expected and len(answer) == len(expected)
+    _assert_quotes(answer, expected)
     assert [(p.chunk.id, before.chunk.id) for p, before in added] == [("c1", "c0"), ("c2", "c1")][:len(added)]
-    for sentence in answer:  # document positions
+
+
+def _article_in_chunks(texts: list[str], article: str) -> list:
+    """One generated article cut into these chunks, with their document positions."""
+    from bot.documents.model import Chunk
+
+    chunks, start = [], 0
+    for n, text in enumerate(texts):
+        chunks.append(Chunk(f"c{n}", "luat", text, start, start + len(text), f"Luật › {article} › phần {n}"))
+        start += len(text) + 1
+    return chunks
+
+
+def _quoted(passage, prefixes: list[str]) -> list:
+    """The sentences of a passage opening with these words, as an answer quotes them."""
+    from bot.answering.extractive import Sentence
+    from bot.documents.normalize import sentence_spans
+
+    chunk = passage.chunk
+    return [Sentence(passage, chunk.start + s, chunk.start + e, chunk.text[s:e], 1.0) for prefix in prefixes
+            for s, e in sentence_spans(chunk.text) if chunk.text[s:e].startswith(prefix)]
+
+
+def _assert_quotes(answer: list, expected: list[str]) -> None:
+    """The answer's sentences open with these words, in this order, each at its document position."""
+    assert [s.text[:len(p)] for s, p in zip(answer, expected)] == expected and len(answer) == len(expected)
+    for sentence in answer:
         chunk = sentence.passage.chunk
         assert chunk.text[sentence.start - chunk.start:sentence.end - chunk.start] == sentence.text
 
@@ -1034,31 +1052,19 @@ _TITLED_ARTICLE_IN_TWO = [
 ])
 def test_a_list_begins_in_the_chunk_before_of_its_article(chunks: list[str], chosen: list[str], max_items: int,
                                                            expected: list[str]) -> None:
-    from bot.answering.extractive import Sentence, earlier_lists
-    from bot.documents.model import Chunk
-    from bot.documents.normalize import sentence_spans
+    from bot.answering.extractive import earlier_lists
     from bot.retrieval.hybrid import Passage
 
-    made, start = [], 0
-    for n, text in enumerate(chunks):
-        made.append(Chunk(f"c{n}", "luat", text, start, start + len(text), f"Luật › Điều 25 › phần {n}"))
-        start += len(text) + 1
+    made = _article_in_chunks(chunks, "Điều 25")
     before = {b.id: a for a, b in zip(made, made[1:])}
-    last = Passage(made[-1], 0.5, 1)
-    text = made[-1].text
-    picked = [Sentence(last, made[-1].start + s, made[-1].start + e, text[s:e], 1.0) for prefix in chosen
-              for s, e in sentence_spans(text) if text[s:e].startswith(prefix)]
 
     def previous_passage(passage):
         chunk = before.get(passage.chunk.id)
         return chunk and Passage(chunk, passage.score, passage.rank)
 
-    answer, added = earlier_lists(picked, previous_passage, max_items)
-    assert [s.text[:len(p)] for s, p in zip(answer, expected)] == expected and len(answer) == len(expected)
+    answer, added = earlier_lists(_quoted(Passage(made[-1], 0.5, 1), chosen), previous_passage, max_items)
+    _assert_quotes(answer, expected)
     assert [(p.chunk.id, later.chunk.id) for p, later in added] == ([("c0", "c1")] if len(expected) > len(chosen) else [])
-    for sentence in answer:  # document positions
-        chunk = sentence.passage.chunk
-        assert chunk.text[sentence.start - chunk.start:sentence.end - chunk.start] == sentence.text
 
 
 def test_the_model_reads_a_list_s_chunks_in_their_order() -> None:
