@@ -191,13 +191,13 @@ def test_a_short_question_off_the_documents_is_refused_after_one_on_them(tiny_in
 
 @pytest.mark.parametrize("earlier, follow_up, passage, found", [
     # the pairs of words a follow-up adds, in one passage
-    ("Ban Thanh tra nhân dân ở xã có bao nhiêu thành viên?", "ai cho thôi?",
-     "Ủy ban Mặt trận Tổ quốc cấp xã xem xét, cho thôi làm thành viên Ban Thanh tra nhân dân.", True),
+    ("Hương ước là gì?", "Niêm yết ở đâu?", "Dự thảo hương ước phải được niêm yết công khai tại nhà văn hóa.", True),
     ("Ban Thanh tra nhân dân ở xã có bao nhiêu thành viên?", "tỷ số trận đấu",
      "Mặt trận phấn đấu nâng tỷ lệ, số lượng thành viên.", False),  # syllables, no pair
     ("Hương ước là gì?", "giá vàng hôm nay", "Hương ước là văn bản quy định các quy tắc xử sự.", False),
-    # without pairs of its own, its syllables
-    ("Hương ước là gì?", "ai ký?", "Trưởng thôn ký hương ước.", True),
+    # a follow-up adding no pair is judged by its closeness alone: «phí» of «kinh phí» is no «phí»
+    ("Ban Thanh tra nhân dân ở xã có bao nhiêu thành viên?", "còn phí thì sao?",
+     "Kinh phí hoạt động của Ban Thanh tra nhân dân do ngân sách bảo đảm.", False),
 ])
 def test_the_words_a_follow_up_adds_are_looked_for_in_the_passages(earlier: str, follow_up: str, passage: str,
                                                                      found: bool) -> None:
@@ -564,6 +564,8 @@ LAW_10 = {"doc": ("10/2022/QH15", "Luật Thực hiện dân chủ ở cơ sở"
     ("nq 5-nq/tw là nq về cái gì", [], "Về Nghị quyết số 25-NQ/TW của Ban Chấp hành Trung ương.", {},
      "document 5-NQ/TW is not in the corpus"),
     ("nq 25-nq/tw là nq về cái gì", [], "Về Nghị quyết số 25-NQ/TW của Ban Chấp hành Trung ương.", {}, None),
+    ("nghị định 59/2023/NĐ-cp quy định gì", ["59/2023/NĐ-CP Nghị định"], "Nhân dân bầu.", {}, None),  # mixed case
+    ("Chỉ thị 5-CT/TW nói gì", [], "Thực hiện Chỉ thị số 05-CT/TW của Bộ Chính trị.", {}, None),  # a leading zero
     # an abbreviation in the name is written out in the documents
     ("nghị quyết TW 7 khóa XI về công tác dân vận là nghị quyết số mấy", [],
      "Nghị quyết Trung ương 7 (khóa XI) về tăng cường công tác dân vận.", {}, None),
@@ -1038,20 +1040,27 @@ _TITLED_ARTICLE_IN_TWO = [
     "Điều 25. Những nội dung Nhân dân tham gia ý kiến\n1. Kế hoạch phát triển.\n2. Quy hoạch đất.",
     "3. Dự án đầu tư.\n4. Quy chế dân chủ.\n5. Các nội dung khác.",
 ]
+_TITLED_ARTICLE_IN_THREE = ["Điều 9. Các hành vi bị nghiêm cấm\n1. Gây khó khăn.\n2. Bao che.",
+                            "3. Lợi dụng.\n4. Xuyên tạc.", "5. Giả mạo.\n6. Trù dập."]
 
 
-@pytest.mark.parametrize("chunks, chosen, max_items, expected", [
+@pytest.mark.parametrize("chunks, chosen, max_items, first_quoted, expected", [
     # a list quoted from the start of its chunk begins in the chunk before, under the article's title
-    (_TITLED_ARTICLE_IN_TWO, ["3. Dự", "4. Quy", "5. Các"], 16,
+    (_TITLED_ARTICLE_IN_TWO, ["3. Dự", "4. Quy", "5. Các"], 16, False,
      ["Điều 25.", "1. Kế", "2. Quy", "3. Dự", "4. Quy", "5. Các"]),
-    # ... or under a lead-in
-    (_ARTICLE_IN_THREE[:2], ["3. Dự", "4. Quy"], 16, ["Xã phải", "1. Kế", "2. Dự", "3. Dự", "4. Quy"]),
-    # not beyond max_items, and not for one item quoted
-    (_TITLED_ARTICLE_IN_TWO, ["3. Dự", "4. Quy", "5. Các"], 5, ["3. Dự", "4. Quy", "5. Các"]),
-    (_TITLED_ARTICLE_IN_TWO, ["3. Dự"], 16, ["3. Dự"]),
+    # ... or under a lead-in, or two chunks back
+    (_ARTICLE_IN_THREE[:2], ["3. Dự", "4. Quy"], 16, False, ["Xã phải", "1. Kế", "2. Dự", "3. Dự", "4. Quy"]),
+    (_TITLED_ARTICLE_IN_THREE, ["5. Giả", "6. Trù"], 16, False,
+     ["Điều 9.", "1. Gây", "2. Bao", "3. Lợi", "4. Xuyên", "5. Giả", "6. Trù"]),
+    # all of it or nothing: not beyond max_items, also when the walk back would stop half way
+    (_TITLED_ARTICLE_IN_TWO, ["3. Dự", "4. Quy", "5. Các"], 5, False, ["3. Dự", "4. Quy", "5. Các"]),
+    (_TITLED_ARTICLE_IN_THREE, ["5. Giả", "6. Trù"], 6, False, ["5. Giả", "6. Trù"]),
+    # not for one item quoted, nor when the answer quotes from the chunk before already
+    (_TITLED_ARTICLE_IN_TWO, ["3. Dự"], 16, False, ["3. Dự"]),
+    (_TITLED_ARTICLE_IN_TWO, ["3. Dự", "4. Quy", "5. Các"], 16, True, ["2. Quy", "3. Dự", "4. Quy", "5. Các"]),
 ])
 def test_a_list_begins_in_the_chunk_before_of_its_article(chunks: list[str], chosen: list[str], max_items: int,
-                                                           expected: list[str]) -> None:
+                                                           first_quoted: bool, expected: list[str]) -> None:
     from bot.answering.extractive import earlier_lists
     from bot.retrieval.hybrid import Passage
 
@@ -1062,16 +1071,7 @@ def test_a_list_begins_in_the_chunk_before_of_its_article(chunks: list[str], cho
         chunk = before.get(passage.chunk.id)
         return chunk and Passage(chunk, passage.score, passage.rank)
 
-    answer, added = earlier_lists(_quoted(Passage(made[-1], 0.5, 1), chosen), previous_passage, max_items)
-    _assert_quotes(answer, expected)
-    assert [(p.chunk.id, later.chunk.id) for p, later in added] == ([("c0", "c1")] if len(expected) > len(chosen) else [])
-
-
-def test_the_model_reads_a_list_s_chunks_in_their_order() -> None:
-    """The chunk a list begins in goes right before the one it was found in, the chunk it goes on in right after."""
-    from bot.answering.extractive import _with_continuations
-
-    first, found, then, other = (_passage(f"Câu số {n}.", rank=n) for n in (1, 2, 3, 4))
-    order = _with_continuations([found, other], [(then, found)], [(first, found)])
-    assert [p.chunk.id for p in order] == ["c1", "c2", "c3", "c4"]
-    assert [p.chunk.id for p in _with_continuations([found, first], [], [(first, found)])] == ["c1", "c2"]
+    picked = _quoted(Passage(made[-1], 0.5, 2), chosen)
+    if first_quoted:  # the chunk before was retrieved too, and an item quoted from it
+        picked = _quoted(Passage(made[0], 0.6, 1), ["2. Quy"]) + picked
+    _assert_quotes(earlier_lists(picked, previous_passage, max_items), expected)

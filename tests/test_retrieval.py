@@ -46,11 +46,30 @@ def test_expand_synonyms(text: str, expected: list[str]) -> None:
     ("Nghị quyết 25-NQ/TW", []),  # written as documents write it already
     ("50000/thang", []),  # no document's shape
     ("tỷ lệ 1/3 số hộ", []),
+    ("phụ cấp 500/nguoi-thang", []),  # no kind of document
+    ("làm 3-ca/ngay", []),
 ])
 def test_document_numbers_typed_in_lower_case(text: str, expected: list[str]) -> None:
     from bot.retrieval.query import typed_document_numbers
 
     assert typed_document_numbers(text) == expected
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("bttnd o dnnn co nhiem vu quyen han gi", True),
+    ("BTTND ở dnnn có nhiệm vụ, quyền hạn gì?", True),
+    ("Nhiệm vụ, quyền hạn của BTTND ở DNNN là gì?", True),
+    ("ban có nhiệm vụ thế nào", False),  # how, not what
+    ("hoàn thành nhiệm vụ khi nào", False),  # when
+])
+def test_a_question_asking_for_what_a_title_opens_with(question: str, asks: bool) -> None:
+    import re
+
+    from bot.documents.normalize import plain_form
+    from bot.retrieval.hybrid import _ASKS_FOR_HEAD
+
+    own = " ".join(re.findall(r"\w+", plain_form(question)))
+    assert bool(re.search(_ASKS_FOR_HEAD.format("nhiem", "vu"), own)) is asks
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -400,6 +419,7 @@ def test_small_talk(text: str, small_talk: bool) -> None:
     ("btt nd cơ quan có 9 ng thì đc mấy phó ban", "btt nd cơ quan có 9 ng thì được mấy phó trưởng ban"),
     ("ban ttnd co may pho ban", "ban ttnd co may pho truong ban"),
     ("có bn phó ban", "có bao nhiêu phó trưởng ban"),
+    ("phó ban ttnd xã tối đa bao nhiêu người", "phó trưởng ban ttnd xã tối đa bao nhiêu người"),
     ("đối phó ban ngày", "đối phó ban ngày"),
     ("tuyen pho ban hang rong", "tuyen pho ban hang rong"),  # «phố bán hàng rong»
     ("thu nhập tb", "thu nhập tb"),  # «trung bình»

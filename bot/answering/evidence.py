@@ -9,8 +9,8 @@ Each rule is general (it reads the question's shape, not any one document):
 - an organ at a level ("Hội đồng nhân dân cấp huyện") that no retrieved passage names: a false premise;
 - evidence too weak: very low dense similarity, or low dense similarity and few of the question's terms or of
   its syllable pairs found;
-- a follow-up joined to the question before it whose own words are far from the passages found («giá vàng
-  hôm nay» after a question on the corpus).
+- a follow-up leaning on the question before it whose own words are far from the passages found («giá vàng
+  hôm nay» after a question on the corpus), unless a passage holds the pairs of words it adds.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from bot.documents.structure import DOC_NUMBER
 from bot.retrieval.hybrid import Passage
 from bot.retrieval.query import (DOC_KINDS_PLAIN, Query, abbreviations, article_references, content_pairs,
                                  content_terms, mentions_number, names_document, title_name,
-                                 typed_document_numbers, typed_without_accents)
+                                 typed_document_numbers, typed_number_spans, typed_without_accents)
 from bot.answering.facts import Fact
 from bot.settings import AnswerSettings
 
@@ -75,16 +75,12 @@ def pair_coverage(query: Query, text: str) -> float | None:
 
 
 def _own_words_found(query: Query, texts: list[str]) -> bool:
-    """Does one passage hold every pair of content syllables the follow-up adds to the question it leans on
-    («ai cho thôi?» after a question on the Ban Thanh tra nhân dân: «… xem xét, cho thôi làm thành viên …»),
-    or, without such pairs, every such syllable? Syllables alone mislead: «tỷ số trận đấu» finds «tỷ lệ», «số
-    lượng», «Mặt trận», «phấn đấu»."""
+    """Does one passage hold half or more of the pairs of content syllables the follow-up adds to the question
+    it leans on («niêm yết ở đâu» after a question on hương ước: «… niêm yết công khai …»)? Syllables alone
+    mislead: «còn phí thì sao?» finds «kinh phí», «tỷ số trận đấu» finds «tỷ lệ», «Mặt trận», «phấn đấu»; a
+    follow-up adding no pair is judged by its closeness alone."""
     own = content_pairs(query.question) - content_pairs(query.leans_on)
-    if own:
-        return any(own <= content_pairs(text) for text in texts)
-    earlier = {_norm(t, query.plain) for t in content_terms(query.leans_on)}
-    terms = [t for t in (_norm(t, query.plain) for t in content_terms(query.question)) if t not in earlier]
-    return any(all(t in set(re.findall(r"\w+", _norm(text, query.plain))) for t in terms) for text in texts)
+    return bool(own) and any(2 * len(own & content_pairs(text)) >= len(own) for text in texts)
 
 
 # --- Article references ----------------------------------------------------------------------
@@ -133,9 +129,12 @@ def _other_documents() -> tuple[tuple[str, re.Pattern, str], ...]:
 
 
 def _typed_numbers(question: str) -> list[str]:
-    """Document numbers as the question writes them, or in lower case («nghi dinh 100/2019/nd-cp», «nq 24-nq/tw»;
-    not «50000/thang» or «2/nam»)."""
-    return list(dict.fromkeys([*DOC_NUMBER.findall(question), *typed_document_numbers(question)]))
+    """Document numbers as the question writes them, or in lower or mixed case («nghi dinh 100/2019/nd-cp», «nq
+    24-nq/tw», «59/2023/NĐ-cp»; not «50000/thang» or «2/nam»)."""
+    typed = typed_number_spans(question)
+    written = [m.group(0) for m in DOC_NUMBER.finditer(question)
+               if not any(s <= m.start() and m.end() <= e and (s, e) != m.span() for s, e in typed)]
+    return list(dict.fromkeys([*written, *typed_document_numbers(question)]))
 
 
 def _written_out(name: str) -> str:

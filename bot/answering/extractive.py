@@ -249,39 +249,39 @@ def continued_lists(chosen: list[Sentence], following: Callable[[Passage], Passa
 
 
 def earlier_lists(chosen: list[Sentence], preceding: Callable[[Passage], Passage | None],
-                  max_items: int) -> tuple[list[Sentence], list[tuple[Passage, Passage]]]:
+                  max_items: int) -> list[Sentence]:
     """A list quoted from the start of its chunk began in the article's chunk before: «những việc gì xã phải lấy
-    ý kiến dân» found Luật Điều 25's khoản 5–9, whose lead-in and khoản 1–4 sit in the chunk before. The items
-    that close the earlier chunk, and the lead-in or article title opening them, come first, while a whole earlier run fits within
-    max_items sentences in all; only for a list the answer quotes two items of or more. Returns the sentences and
-    (passage, the passage it comes before) for each brought; a passage brought takes the rank of the one it
-    comes before, so that the answer keeps the reading order."""
-    result, added = list(chosen), []
-    quoted = {(s.passage.chunk.doc_id, s.start) for s in chosen}
+    ý kiến dân trước khi quyết» found Luật Điều 25's khoản 5–9, whose khoản 1–4 and title sit in the chunk
+    before. The items that close the earlier chunks, back to the lead-in or article title opening them, come
+    first, when all of them fit within max_items sentences in all; only for a list the answer quotes two items
+    of or more, and not when the answer quotes from an earlier chunk already. A passage brought takes the rank
+    of the one it comes before, so that the answer keeps the reading order."""
+    result = list(chosen)
+    quoted = {s.passage.chunk.id for s in chosen}
     for passage in list({id(s.passage): s.passage for s in chosen}.values()):
         layout = _Layout.of(passage)
         kind = layout.kinds[0] if layout.kinds else None
         run = next((r for r in _list_runs(layout.kinds, kind) if r[0] == 0), []) if kind else []
         if len(layout.mine(chosen) & set(run)) < 2 or 0 not in layout.mine(chosen):
             continue
-        while kind is not None and (before := preceding(layout.passage)) is not None:
-            later, layout = layout.passage, _Layout.of(before)
+        brought: list[Sentence] = []
+        while (before := preceding(layout.passage)) is not None and before.chunk.id not in quoted:
+            layout = _Layout.of(before)
             end, runs = len(layout.texts) - 1, _list_runs(layout.kinds, kind)
             inside = (None, "point") if kind == "clause" else (None,)  # a point, or an item's next sentence
             last = runs[-1] if runs and all(layout.kinds[j] in inside for j in range(runs[-1][-1] + 1, end + 1)) else []
-            run = list(range(last[0], end + 1)) if last else []  # the list that closes the chunk, all of it
-            opening = layout.texts[run[0] - 1] if run and run[0] > 0 else ""  # «… sau đây:», or the article's title
-            lead = [run[0] - 1] if opening and (_is_lead_in(opening) or ARTICLE.match(opening)) else []
-            items = [layout.sentence(j) for j in lead + run]
-            items = [s for s in items if (s.passage.chunk.doc_id, s.start) not in quoted]
-            if (not run or (run[0] > 0 and not lead) or len(result) + len(items) > max_items
-                    or any(looks_like_injection(s.text) for s in items)):
+            if not last:
                 break
-            result += items
-            quoted.update((s.passage.chunk.doc_id, s.start) for s in items)
-            added.append((before, later))
-            kind = kind if run[0] == 0 else None
-    return sorted(result, key=lambda s: (s.passage.rank, s.start)), added
+            run = list(range(last[0], end + 1))  # the list that closes the chunk, all of it
+            opening = layout.texts[run[0] - 1] if run[0] > 0 else ""  # «… sau đây:», or the article's title
+            lead = [run[0] - 1] if opening and (_is_lead_in(opening) or ARTICLE.match(opening)) else []
+            brought = [layout.sentence(j) for j in lead + run] + brought
+            if run[0] > 0:  # the list's opening: all of it is brought, or none
+                if lead and len(result) + len(brought) <= max_items and not any(
+                        looks_like_injection(s.text) for s in brought):
+                    result += brought
+                break
+    return sorted(result, key=lambda s: (s.passage.rank, s.start))
 
 
 def with_lead_ins(chosen: list[Sentence]) -> list[Sentence]:
@@ -312,24 +312,17 @@ def without_other_lists(chosen: list[Sentence], found: Sentence) -> list[Sentenc
             if s.passage is not found.passage or not POINT.match(s.text) or layout.index.get(s.start) in own]
 
 
-def _with_continuations(focused: list[Passage], continued: list[tuple[Passage, Passage]],
-                        begun: list[tuple[Passage, Passage]] = ()) -> list[Passage]:
-    """The passages the model reads, each continuation right after the passage it continues and each beginning
-    right before the passage it begins (a model reads the first few only), none twice."""
+def _with_continuations(focused: list[Passage], continued: list[tuple[Passage, Passage]]) -> list[Passage]:
+    """The passages the model reads, each continuation right after the passage it continues (a model reads
+    the first few only), none twice."""
     after: dict[str, list[Passage]] = {}
     for passage, continues in continued:
         after.setdefault(continues.chunk.id, []).append(passage)
-    before: dict[str, list[Passage]] = {}
-    for passage, begins in begun:
-        before.setdefault(begins.chunk.id, []).append(passage)
     result: list[Passage] = []
 
     def place(passage: Passage) -> None:
         if all(p.chunk.id != passage.chunk.id for p in result):
-            for earlier in before.get(passage.chunk.id, []):
-                place(earlier)
-            if all(p.chunk.id != passage.chunk.id for p in result):
-                result.append(passage)
+            result.append(passage)
             for nxt in after.get(passage.chunk.id, []):
                 place(nxt)
 
@@ -446,9 +439,10 @@ def select(query: Query, passages: list[Passage], cfg: AnswerSettings,
                 chunk = articles.previous_in_article(passage.chunk)
                 return None if chunk is None else Passage(chunk, passage.score, passage.rank)
 
-            chosen, begun = earlier_lists(chosen, previous_passage, cfg.max_list_items)
+            # the model reads the passages found, not a list's beginning: it would crowd them out of its window
+            chosen = earlier_lists(chosen, previous_passage, cfg.max_list_items)
             chosen, continued = continued_lists(chosen, next_passage, cfg.max_list_items)
-            focused = _with_continuations(focused, continued, begun)
+            focused = _with_continuations(focused, continued)
     else:  # where a lead-in («… các điều kiện sau đây:») would say nothing without its items
         chosen = [s for s in chosen if s is found or not _is_lead_in(s.text)] or chosen
         if found is not None:

@@ -54,13 +54,14 @@ _COUNTED_PEOPLE = ("phó trưởng", "phó chủ", "trưởng ban", "thành viê
                    "đảng viên", "công chức", "hội viên")
 # What «mấy người» may be counted as in a text: «từ 03 đến 05 người», «không ít hơn 05 thành viên».
 _PEOPLE_NOUNS = ("người|thành viên|đại biểu|ủy viên|đại diện|cán bộ|công chức|viên chức|đảng viên|hội viên|cử tri|"
-                 "đồng chí|lượt|trưởng ban|trưởng thôn|phó trưởng ban|phó chủ tịch")
+                 "đồng chí|lượt người|trưởng ban|trưởng thôn|phó trưởng ban|phó chủ tịch")
 # Roles within a body: its «người» may count the whole body («không ít hơn 05 người» are its members), so
 # they are counted as «người» only in a sentence that names them.
 _ROLES_IN_A_BODY = ("phó trưởng", "phó chủ", "trưởng ban", "ủy viên")
 # Deputies, named with the office they stand in for: «phó trưởng thôn», «phó trưởng ban», «phó chủ tịch».
 _DEPUTIES = ("phó trưởng", "phó chủ")
-_OFFICES = ("thôn", "ban", "tịch", "nhiệm", "phòng", "đoàn", "khoa")
+# Words after «phó trưởng» that name no office («… mấy phó trưởng là đúng quy định?»).
+_NO_OFFICE = ("là", "của", "ở", "tại", "được", "có", "thì", "và", "hay", "hoặc", "theo", "trong", "không", "ko")
 # "bao nhiêu thành viên", "mấy lần"; typed without accents "may" is also "máy", "may": a count only before
 # a noun that is counted.
 _COUNT = r"\b(?:bao nhiêu|mấy)\s+(\w+(?:\s+\w+)?)"
@@ -71,7 +72,7 @@ _COUNT_PLAIN = (r"\b(?:bao nhieu\s+(\w+(?:\s+\w+)?)|may\s+(lan|nguoi|ngay|thang|
 # atomically, and no unit after it: «30 (ba mươi) ngày», «15/8/2023», «500 nghìn đồng», «phần trăm» count
 # nothing.
 _COUNTED = (rf"(?<![\d/.,])(?<!phần )(?<!hàng ){_FIGURE_ITSELF}(?![\d.,%/])(?<!%)(?![^()]*\))(?>(?:{_SPELLED_REPEAT})?)"
-            r"(?!\s*(?:ngày|tháng|năm|giờ|tuần|phút|đồng(?!\s+chí)|nghìn|ngàn|triệu|tỷ|phần trăm)\b)")
+            r"(?!\s*(?:ngày|tháng|năm|giờ|tuần|phút|đồng(?!\s+chí\b)|nghìn|ngàn|triệu|tỷ|phần trăm)\b)")
 
 # "2. " or "b) " opening a sentence numbers a clause, and "khoản 6 Điều 15" refers to one: neither is a
 # figure of the answer ("tối đa bao nhiêu điều?" is not answered by "khoản 6 Điều 15").
@@ -162,8 +163,9 @@ def _figure_pattern(q: str, plain: bool) -> tuple[str, str, str] | None:
         if people not in {form(p) for p in _COUNTED_PEOPLE}:
             people = ""
         elif (people in {form(p) for p in _DEPUTIES} and (office := re.match(r"\s+(\w+)", counted[match.end():]))
-              and office.group(1) in {form(o) for o in _OFFICES}):
-            people += " " + office.group(1)  # «phó trưởng thôn» is no «phó trưởng ban»
+              and office.group(1) not in {form(w) for w in _NO_OFFICE}
+              and office.group(1) not in (plain_question_words() if plain else question_words())):
+            people += " " + office.group(1)  # «phó trưởng thôn», «phó trưởng ấp» are no «phó trưởng ban»
         return rf"{_FIGURE}\s+(?:tổng số\s+)?(?:đại diện\s+|(?!{_TIME_UNITS}\b)\w+\s+)?", words[0], people
     if re.search(r"\bbao nhieu\b", plain_q):
         # "Mức lương … là bao nhiêu?": an amount of money, not any figure

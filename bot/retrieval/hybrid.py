@@ -56,7 +56,8 @@ _ARTICLE_TITLE = re.compile(r"^\s*Điều\s+\d+[a-z]?\.\s*(.+)$")
 # «những nội dung nào», «những việc gì»: a question asking for a list, which an article's title may announce
 _ASKS_FOR_A_LIST = re.compile(r"\bnhung\b(?:\s+\w+){0,3}\s+(?:gi|nao)\b")
 # «… có nhiệm vụ quyền hạn gì?» asks for what a title opens with («Nhiệm vụ, quyền hạn của Ban …»)
-_ASKS_FOR_HEAD = r"\b{} {}\b(?:\s+\w+){{0,3}}?\s+(?<!the )(?:gi|nao)\b"  # «thế nào» asks how
+# («thế nào» asks how, «khi nào», «lúc nào» when; «Nhiệm vụ, quyền hạn của Ban … là gì?» asks for it too)
+_ASKS_FOR_HEAD = r"\b{0} {1}\b(?:\s+\w+){{0,3}}?\s+(?<!the )(?<!khi )(?<!luc )(?:gi|nao)\b|^{0} {1}\b.*\bla gi$"
 _ECHO_MIN_WORDS = 4  # shared title words: fewer («Hương ước, quy ước») name a subject, not an article's topic
 _ECHO_SHARE = 0.5  # of the title's words in the question, and of the question's words in the title
 
@@ -74,7 +75,7 @@ def _echoed_titles(index: Index, query: Query, candidates: list[str]) -> list[st
     # (typed with accents, «nhưng» is no «những»)
     any_title = asks_which_article(query.question) or (
         _ASKS_FOR_A_LIST.search(text) is not None and (query.plain or "những" in fold(query.text)))
-    own = plain_form(query.question)  # what this turn asks, not the question a follow-up leans on
+    own = " ".join(re.findall(r"\w+", plain_form(query.question)))  # this turn, not the question leaned on
     asked = set(plain_tokens(query.text))  # syllables and adjacent pairs («noi_dung»)
     stop = plain_question_words()
     question = {w for w in re.findall(r"\w+", text) if w not in stop}
@@ -108,12 +109,12 @@ def _citing_candidates(index: Index, query: Query, candidates: list[str]) -> lis
     """The candidates (in the order given) that cite a document number the question types and no indexed
     document bears: «nq 25-nq/tw là nq về cái gì» is answered by the news article naming «Nghị quyết số
     25-NQ/TW», not by the articles numbered 25 of the decrees."""
-    own = {fold(number) for number, _, _ in index.doc_articles().values() if number}
-    numbers = [n for n in dict.fromkeys(doc_numbers(query.text)) if n not in own]
+    own = {plain_form(number) for number, _, _ in index.doc_articles().values() if number}
+    numbers = [n for n in dict.fromkeys(map(plain_form, doc_numbers(query.text))) if n not in own]
     if not numbers:
         return []
     return list(dict.fromkeys(cid for cid in candidates if (chunk := index.chunk(cid)) is not None
-                              and any(mentions_number(fold(chunk.text), n) for n in numbers)))
+                              and any(mentions_number(plain_form(chunk.text), n) for n in numbers)))
 
 
 def _lift_by_article(index: Index, vector: list[float], fused: dict[str, float], weight: float, depth: int,

@@ -97,10 +97,11 @@ def expand_document_terms(text: str) -> list[str]:
     return [w for w in dict.fromkeys(found) if plain_form(w) not in plain]
 
 
-# Document numbers typed in lower or mixed case, of shapes no other word has: «25-nq/tw», «16/ct-ttg»,
-# «59/2023/nd-cp», «10/2022/qh15», «34/2007/pl-ubtvqh11» (not «50000/thang», «2/nam», «1/3»).
-_TYPED_DOC_NUMBER = re.compile(r"(?<![\w/])\d+(?:-[a-zđ]+/[a-zđ]+|/(?:(?:19|20)\d\d/)?[a-zđ]+\d*(?:-[a-zđ]+\d*)+"
-                               r"|/(?:19|20)\d\d/[a-zđ]+\d*)(?![\w/-])", re.IGNORECASE)
+# Document numbers typed in lower or mixed case: «25-nq/tw», «16/ct-ttg», «59/2023/nd-cp», «10/2022/qh15»,
+# «34/2007/pl-ubtvqh11»; their first code is a kind of document (not «500/nguoi-thang», «3-ca/ngay», «1/3»).
+_KIND_CODES = r"(?:nq|nđ|nd|qđ|qd|ct|tt|ttlt|tb|kl|hd|kh|qh\d*|pl|vbhn|lđtbxh|bc)"
+_TYPED_DOC_NUMBER = re.compile(rf"(?<![\w/])\d+(?:-{_KIND_CODES}/[a-zđ]+|/(?:(?:19|20)\d\d/)?{_KIND_CODES}(?:-[a-zđ]+\d*)+"
+                               rf"|/(?:19|20)\d\d/{_KIND_CODES})(?![\w/-])", re.IGNORECASE)
 # «nd», «qd» in a number are «NĐ», «QĐ»
 _CODE_WITH_D = re.compile(r"(?<![A-Z])([NQ])D(?![A-Z])")
 
@@ -112,9 +113,17 @@ def typed_document_numbers(text: str) -> list[str]:
     return list(dict.fromkeys(_CODE_WITH_D.sub(r"\1Đ", number.upper()) for number in found))
 
 
+def typed_number_spans(text: str) -> list[tuple[int, int]]:
+    """Where typed_document_numbers found its numbers: a capitalised prefix inside one («59/2023/NĐ» of
+    «59/2023/NĐ-cp») is no number of its own."""
+    return [m.span() for m in _TYPED_DOC_NUMBER.finditer(text)]
+
+
 def mentions_number(text: str, number: str) -> bool:
-    """Does text (folded) mention this document number (folded) whole? «25-nq/tw» does not mention «5-nq/tw»."""
-    return re.search(rf"(?<![\w/-]){re.escape(number)}(?![\w/-])", text) is not None
+    """Does text mention this document number whole, both in ``plain_form``? «25-nq/tw» does not mention
+    «5-nq/tw»; «05-ct/tw» mentions «5-ct/tw»."""
+    digits, rest = re.match(r"0*(\d*)(.*)", number, re.DOTALL).groups()
+    return re.search(rf"(?<![\w/-])0*{re.escape(digits + rest)}(?![\w/-])", text) is not None
 
 
 _DIGIT_WORDS = {"không": 0, "một": 1, "mốt": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "lăm": 5,
@@ -436,8 +445,10 @@ _QUANTITY_BEFORE = re.compile(r"\b(?:có|co|là|la|mất|mat|được|duoc|gồm
                               re.IGNORECASE)
 
 
-# «phó ban» is a Ban's «phó trưởng ban» where it is counted («mấy phó ban», «bn phó ban», «02 phó ban»)
+# «phó ban» is a Ban's «phó trưởng ban» where it is counted («mấy phó ban», «bn phó ban», «02 phó ban», «phó ban
+# … tối đa bao nhiêu người»)
 _COUNT_BEFORE = re.compile(r"\b(?:mấy|may|bao nhiêu|bao nhieu|bn|\d+)\s+$", re.IGNORECASE)
+_COUNT_AFTER = re.compile(r"(?:\s+\w+){0,8}?\s+(?:mấy|may|bao nhiêu|bao nhieu|bn)\b", re.IGNORECASE)
 
 
 # … or before a counted unit («chậm nhất bn ngày», «bn người»)
@@ -460,7 +471,8 @@ def expand_chat_shortcuts(question: str) -> str:
         if key == "bn" and not (_QUANTITY_BEFORE.search(question[:match.start()])
                                 or _COUNTED_AFTER.match(question[match.end():])):
             return word
-        if key in ("phó ban", "pho ban") and not _COUNT_BEFORE.search(question[:match.start()]):
+        if key in ("phó ban", "pho ban") and not (_COUNT_BEFORE.search(question[:match.start()])
+                                                  or _COUNT_AFTER.match(question[match.end():])):
             return word  # «đối phó ban ngày», «pho ban hang rong» (phố bán hàng rong)
         if key in ("đc", "dc") and question[match.end():].lstrip()[:1].isupper():  # «đc Bí thư»: «đồng chí»
             return word
