@@ -265,7 +265,7 @@ def assess(query: Query, passages: list[Passage], fact: Fact | None, fact_senten
            own_dense: float | None = None) -> Evidence:
     """fact: what the question asks for, fact_sentence: the answering sentence that holds it, if one does
     (``extractive.select``); doc_articles: doc id -> (number, title, article numbers) of every legal document
-    indexed; own_dense: for a follow-up joined to the question before it, how close its own words come to the
+    indexed; own_dense: for a follow-up leaning on the question before it, how close its own words come to the
     passages that answer (``pipeline.own_closeness``)."""
     if not passages:
         return Evidence(False, "nothing retrieved")
