@@ -566,6 +566,7 @@ LAW_10 = {"doc": ("10/2022/QH15", "Luật Thực hiện dân chủ ở cơ sở"
     ("nq 25-nq/tw là nq về cái gì", [], "Về Nghị quyết số 25-NQ/TW của Ban Chấp hành Trung ương.", {}, None),
     ("nghị định 59/2023/NĐ-cp quy định gì", ["59/2023/NĐ-CP Nghị định"], "Nhân dân bầu.", {}, None),  # mixed case
     ("Chỉ thị 5-CT/TW nói gì", [], "Thực hiện Chỉ thị số 05-CT/TW của Bộ Chính trị.", {}, None),  # a leading zero
+    ("nđ 59/2023/nđ quy định gì", ["59/2023/NĐ-CP Nghị định"], "Nhân dân bầu.", {}, None),  # its suffix left out
     # an abbreviation in the name is written out in the documents
     ("nghị quyết TW 7 khóa XI về công tác dân vận là nghị quyết số mấy", [],
      "Nghị quyết Trung ương 7 (khóa XI) về tăng cường công tác dân vận.", {}, None),

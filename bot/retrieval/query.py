@@ -121,9 +121,9 @@ def typed_number_spans(text: str) -> list[tuple[int, int]]:
 
 def mentions_number(text: str, number: str) -> bool:
     """Does text mention this document number whole, both in ``plain_form``? «25-nq/tw» does not mention
-    «5-nq/tw»; «05-ct/tw» mentions «5-ct/tw»."""
+    «5-nq/tw»; «05-ct/tw» mentions «5-ct/tw», and «59/2023/nd-cp» «59/2023/nd» typed without its suffix."""
     digits, rest = re.match(r"0*(\d*)(.*)", number, re.DOTALL).groups()
-    return re.search(rf"(?<![\w/-])0*{re.escape(digits + rest)}(?![\w/-])", text) is not None
+    return re.search(rf"(?<![\w/-])0*{re.escape(digits + rest)}(?:-\w+)*(?![\w/-])", text) is not None
 
 
 _DIGIT_WORDS = {"không": 0, "một": 1, "mốt": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "lăm": 5,
