@@ -89,9 +89,8 @@ class Index:
     def _in_article(self, chunk: Chunk, step: int) -> Chunk | None:
         match = _ARTICLE_IN_HEADING.search(chunk.heading)
         ids = self.article_chunks(chunk.doc_id, match.group(1)) if match else []
-        if chunk.id not in ids or not 0 <= ids.index(chunk.id) + step < len(ids):
-            return None
-        return self.chunk(ids[ids.index(chunk.id) + step])
+        position = ids.index(chunk.id) + step if chunk.id in ids else -1
+        return self.chunk(ids[position]) if 0 <= position < len(ids) else None
 
     def doc_articles(self) -> dict[str, tuple[str, str, set[str]]]:
         """doc id -> (its number, e.g. '61/2023/NĐ-CP', its title, and the article numbers it holds)."""

@@ -113,8 +113,11 @@ def _citing_candidates(index: Index, query: Query, candidates: list[str]) -> lis
     numbers = [n for n in dict.fromkeys(map(plain_form, doc_numbers(query.text))) if n not in own]
     if not numbers:
         return []
-    return list(dict.fromkeys(cid for cid in candidates if (chunk := index.chunk(cid)) is not None
-                              and any(mentions_number(plain_form(chunk.text), n) for n in numbers)))
+    def cites(chunk: Chunk) -> bool:
+        text = plain_form(chunk.text)
+        return any(mentions_number(text, n) for n in numbers)
+
+    return list(dict.fromkeys(cid for cid in candidates if (chunk := index.chunk(cid)) is not None and cites(chunk)))
 
 
 def _lift_by_article(index: Index, vector: list[float], fused: dict[str, float], weight: float, depth: int,

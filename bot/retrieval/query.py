@@ -447,8 +447,9 @@ _QUANTITY_BEFORE = re.compile(r"\b(?:có|co|là|la|mất|mat|được|duoc|gồm
 
 # «phó ban» is a Ban's «phó trưởng ban» where it is counted («mấy phó ban», «bn phó ban», «02 phó ban», «phó ban
 # … tối đa bao nhiêu người»)
-_COUNT_BEFORE = re.compile(r"\b(?:mấy|may|bao nhiêu|bao nhieu|bn|\d+)\s+$", re.IGNORECASE)
-_COUNT_AFTER = re.compile(r"(?:\s+\w+){0,8}?\s+(?:mấy|may|bao nhiêu|bao nhieu|bn)\b", re.IGNORECASE)
+_COUNT_WORDS = r"(?:mấy|may|bao nhiêu|bao nhieu|bn)"
+_COUNT_BEFORE = re.compile(rf"\b(?:{_COUNT_WORDS}|\d+)\s+$", re.IGNORECASE)
+_COUNT_AFTER = re.compile(rf"(?:\s+\w+){{0,8}}?\s+{_COUNT_WORDS}\b", re.IGNORECASE)
 
 
 # … or before a counted unit («chậm nhất bn ngày», «bn người»)
