@@ -118,6 +118,10 @@ class AnswerSettings(BaseModel):
     # a question on the corpus 0.773-0.814 (0.823 for «tỷ số trận đấu» after one on the Ban Thanh tra nhân dân:
     # answered). «ai cho thôi?» there (0.801, no pair: «cho» is a question word) is refused.
     follow_up_min_dense: float = 0.82
+    # A follow-up's candidate sentences that say again what the answer before it said (this share of either's
+    # pairs of content syllables in the other) score this much of their overlap: the follow-up asks for more.
+    said_before_share: float = 0.6
+    said_before_weight: float = 0.5
     # One of this many best sentences, or a sentence of the passages that answer, must hold the kind of fact
     # asked for (number, date, duration, a person's name, a quoted name, the speaker's words).
     # 4 -> 6: seed ts-021's «03 đến 09 thành viên» sits in the second passage's first sentence, the sixth

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -642,6 +643,54 @@ def _passage(text: str, rank: int = 1, context: str = "", doc: str = "doc"):
     return Passage(Chunk(f"c{rank}", doc, text, start, start + len(text), "", context), 0.0, rank, dense_score=0.9)
 
 
+_NAMED = ("Đảng ủy Khối chỉ đạo các chi bộ triển khai thực hiện hiệu quả mô hình “Dân vận khéo” trong công tác dân "
+          "vận năm 2024.")
+_EFFECT = ("Việc xây dựng và thực hiện các mô hình “Dân vận khéo” đã có hiệu ứng xã hội tích cực, góp phần nâng cao "
+           "hiệu quả công tác dân vận.")
+
+
+@pytest.mark.parametrize("said_before, expected", [
+    ("Đảng ủy Khối chỉ đạo triển khai mô hình “Dân vận khéo” năm 2024 [1].", _EFFECT),  # what it adds
+    ("Đảng ủy Khối chỉ đạo triển khai mô hình “Dân vận khéo” trong công tác dân vận năm 2024.", _EFFECT),
+    ("", _NAMED),  # a question of its own: the sentence holding most of its words
+    ("Hội nghị kết thúc lúc 11 giờ.", _NAMED),  # an answer the sentence does not repeat
+    (REFUSAL_VI, _NAMED),  # nothing was said
+])
+def test_a_follow_up_is_not_answered_again_by_what_was_said(said_before: str, expected: str) -> None:
+    from bot.answering.extractive import select
+    from bot.retrieval.query import make_query
+
+    history = [{"role": "user", "content": "Đảng ủy Khối chỉ đạo triển khai mô hình nào trong công tác dân vận năm 2024?"},
+               {"role": "assistant", "content": said_before}]
+    query = make_query("Việc xây dựng các mô hình đó đem lại tác dụng gì?", history)
+    assert query.said_before == said_before.replace(" [1]", "")
+    selection = select(query, [_passage(f"{_NAMED} {_EFFECT}")], Settings().answer)
+    assert selection.sentences[0].text == expected
+
+
+@pytest.mark.parametrize("sentence, repeated", [
+    ("Nhiệm kỳ của Ban Thanh tra nhân dân là 02 năm.", True),
+    # what the questions name is no repeat: the Ban answers «Ai bầu ra Ban đó?»
+    ("Thành viên Ban Thanh tra nhân dân được bầu tại hội nghị cử tri.", False),
+    ("Ban Thanh tra nhân dân có nhiệm kỳ 02 năm và do hội nghị bầu ra.", False),  # holds what is asked anew
+])
+def test_a_sentence_repeats_what_was_said_but_what_the_questions_name(sentence: str, repeated: bool) -> None:
+    from bot.answering.extractive import after_what_was_said
+    from bot.retrieval.query import make_query
+
+    history = [{"role": "user", "content": "Nhiệm kỳ của BTTND ở cơ quan, đơn vị là mấy năm?"},
+               {"role": "assistant", "content": "Nhiệm kỳ của Ban Thanh tra nhân dân là 02 năm [1]."}]
+    query = make_query("Ai bầu ra Ban đó? Do hội nghị nào bầu?", history)
+    [scored] = after_what_was_said([_sentence_of(sentence)], query, Settings().answer)
+    assert (scored.score == 0.5) is repeated
+
+
+def _sentence_of(text: str):
+    from bot.answering.extractive import Sentence
+
+    return Sentence(_passage(text), 1000, 1000 + len(text), text, 1.0)
+
+
 @pytest.mark.parametrize("text, expected", [
     ("Bác nhắc: “Khuyết điểm to là xem khinh việc dân vận. Đó là sai lầm rất to”. Hội nghị kết thúc.",
      ["Bác nhắc: “Khuyết điểm to là xem khinh việc dân vận. Đó là sai lầm rất to”.", "Hội nghị kết thúc."]),
@@ -1076,3 +1125,53 @@ def test_a_list_begins_in_the_chunk_before_of_its_article(chunks: list[str], cho
     if first_quoted:  # the chunk before was retrieved too, and an item quoted from it
         picked = _quoted(Passage(made[0], 0.6, 1), ["2. Quy"]) + picked
     _assert_quotes(earlier_lists(picked, previous_passage, max_items), expected)
+
+
+def _articles_of(text: str, numbers: list[int]) -> str:
+    """A law's header and some of its articles, whole."""
+    starts = [m.start() for m in re.finditer(r"^Điều \d+\.", text, re.MULTILINE)]
+    header = text[:starts[0]]
+    blocks = {int(re.match(r"Điều (\d+)", text[a:]).group(1)): text[a:b] for a, b in zip(starts, [*starts[1:], len(text)])}
+    return header + "".join(blocks[n] for n in numbers)
+
+
+@pytest.fixture(scope="module")
+def referring_index(tmp_path_factory):
+    """The law's Điều 15 (what Nhân dân decides), 16 and 20 (no figure) and 21 (how many must agree to Điều 15's
+    khoản 1-2), and Nghị định 61's Điều 10 (a share of households for hương ước)."""
+    from bot.indexing.ingest import ingest
+    from conftest import DECREE_61, LAW, read_corpus
+
+    root = tmp_path_factory.mktemp("referring")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    (corpus / LAW).write_text(_articles_of(read_corpus(LAW), [15, 16, 20, 21]), encoding="utf-8")
+    (corpus / DECREE_61).write_text(_articles_of(read_corpus(DECREE_61), [9, 10]), encoding="utf-8")
+    settings = Settings().with_paths(corpus_dir=corpus, index_dir=root / "index")
+    index = open_index(settings)
+    assert not ingest(index, corpus).failed
+    return index
+
+
+def test_the_chunks_referring_to_an_article_are_those_naming_it_as_of_their_document(referring_index) -> None:
+    cited = [c for c, _, _ in referring_index.catalog.chunks() if c.heading.endswith("Điều 15")]
+    assert cited, "Điều 15 is one chunk"
+    referring = referring_index.citing_chunks(cited[0])
+    assert ["Điều 21", "khoản 1"] in [c.heading.split(" › ")[-2:] for c in referring]
+    assert all(" Điều 15 " in c.text for c in referring)
+    assert not any("Điều 15" in c.heading for c in referring)
+
+
+@pytest.mark.parametrize("question", [
+    "Thôn tôi định họp bàn góp tiền đổ bê tông đường làng, phải có bao nhiêu hộ đồng ý thì mới thông qua được?",
+    "Việc thu chi các khoản đóng góp cần bao nhiêu hộ tán thành?",  # Điều 15 khoản 2: not the «trên 50%» of khoản 3-6
+])
+def test_a_figure_is_found_in_the_article_referring_to_the_one_found(referring_index, caplog, question: str) -> None:
+    from conftest import LAW
+
+    with caplog.at_level("INFO", logger="bot.answering.pipeline"):
+        result = ask(referring_index, question)
+    assert not result.refused
+    assert "hai phần ba" in result.text and result.citations[0].doc == LAW
+    assert "Điều 21" in result.citations[0].heading
+    assert "referring to the one found" in caplog.text

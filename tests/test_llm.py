@@ -294,6 +294,15 @@ def test_follow_up_is_rewritten_by_the_model(tiny_index, use_model) -> None:
     assert "rewrite_ms" in result.timings_ms
 
 
+def test_a_follow_up_the_model_rewrote_knows_what_was_said(tiny_index, use_model) -> None:
+    from bot.answering.pipeline import _make_query
+
+    settings = rewriting(use_model(ScriptedChat(respond=lambda messages: "Mục đích của hương ước, quy ước là gì?")))
+    query = _make_query("Còn mục đích thì sao?", HISTORY, llm.get_backend(settings), settings, {})
+    assert query.rewritten_from_history and query.text.startswith("Mục đích của hương ước")
+    assert query.said_before == DEFINITION  # its sentences weigh less: the follow-up asks for more
+
+
 def test_unusable_rewrite_falls_back_to_the_rules(tiny_index, use_model) -> None:
     model = ScriptedChat(respond=lambda messages: "" if "Câu hỏi cuối:" in str(messages[-1].content) else REFUSAL_VI)
     result = ask(tiny_index, rewriting(use_model(model)), "Còn mục đích thì sao?", HISTORY)

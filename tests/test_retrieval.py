@@ -83,6 +83,11 @@ def test_a_question_asking_for_what_a_title_opens_with(question: str, asks: bool
     ("tt 01/2023 quy định gì", []),
     ("thôn muốn biểu quyết online thì sao", ["trực tuyến"]),
     ("những việc gì xã phải lấy ý kiến dân", ["nội dung"]),
+    ("Bác Hồ từng phê bình thói coi nhẹ việc vận động quần chúng như thế nào?", ["Hồ Chí Minh", "xem khinh"]),
+    ("bac ho noi gi ve dan van", ["Hồ Chí Minh"]),
+    ("Chủ tịch Hồ Chí Minh nói gì về dân vận khéo", []),  # said already
+    ("năm 2021 bộ đội, công an đóng góp gì", ["lực lượng vũ trang"]),
+    ("dân chủ trong Công an nhân dân do ai quy định", []),  # the law names «Công an nhân dân» itself
 ])
 def test_expand_document_terms(text: str, expected: list[str]) -> None:
     assert expand_document_terms(text) == expected
@@ -290,6 +295,18 @@ def test_follow_up_is_rewritten_with_the_last_user_turn() -> None:
     assert "Ban Thanh tra nhân dân" in query.expansions  # expansion also reads the borrowed turn
     assert query.question == "Ai bầu ra Ban đó?"
     assert query.leans_on == "Nhiệm kỳ của BTTND ở cơ quan, đơn vị là mấy năm?"
+    assert query.said_before == "Nhiệm kỳ của Ban Thanh tra nhân dân là 02 năm."
+
+
+def test_what_was_said_before_is_the_last_answer_without_its_citation_marks() -> None:
+    history = [*HISTORY[:1], {"role": "assistant", "content": "Nhiệm kỳ là 02 năm [1]. Ban do hội nghị bầu [1, 2]."}]
+    assert make_query("Ai bầu ra Ban đó?", history).said_before == "Nhiệm kỳ là 02 năm. Ban do hội nghị bầu."
+    own = make_query("Hương ước, quy ước của thôn do cơ quan nào công nhận theo Nghị định 61?", HISTORY)
+    assert own.said_before == ""  # a question of its own leans on nothing
+    thanked = [*history, {"role": "user", "content": "cảm ơn"}, {"role": "assistant", "content": "Không có gì ạ."}]
+    assert make_query("Ai bầu ra Ban đó?", thanked).said_before == "Nhiệm kỳ là 02 năm. Ban do hội nghị bầu."
+    empty = [*HISTORY[:1], {"role": "assistant", "content": None}]
+    assert make_query("Ai bầu ra Ban đó?", empty).said_before == ""
 
 
 @pytest.mark.parametrize("previous, follow_up, standalone", [

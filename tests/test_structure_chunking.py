@@ -10,7 +10,7 @@ import pytest
 from bot.documents.chunking import prose_sections, chunk_document
 from bot.documents.loaders import load_document
 from bot.documents.model import Document
-from bot.documents.structure import DOC_NUMBER, doc_label, is_legal, parse_articles
+from bot.documents.structure import DOC_NUMBER, doc_label, is_legal, parse_articles, referred_articles
 from bot.settings import ChunkingSettings
 from conftest import CORPUS, DECREE_59, DECREE_61, LAW, NEWS_000, NEWS_003
 
@@ -43,6 +43,27 @@ def corpus_chunks(corpus_docs):
 ])
 def test_doc_number_matches_whole(text: str, number: str) -> None:
     assert DOC_NUMBER.findall(text) == [number]
+
+
+@pytest.mark.parametrize("text, articles", [
+    ("nội dung quy định tại khoản 1 và khoản 2 Điều 15 của Luật này được thông qua", {"15": {"1", "2"}}),
+    ("nội dung quy định tại các khoản 3, 4, 5 và 6 Điều 15 của Luật này", {"15": {"3", "4", "5", "6"}}),
+    ("theo quy định tại các điều 8, 9 và 10 Nghị định này", {"8": set(), "9": set(), "10": set()}),
+    ("quy định tại Điều 4 Nghị định này và Điều 12 Nghị định này", {"4": set(), "12": set()}),
+    ("Điều 41 và Điều 42 của Luật này", {"41": set(), "42": set()}),
+    ("khoản 1 Điều 15 và Điều 19 của Luật này", {"15": {"1"}, "19": set()}),
+    ("Điều 15, Điều 16 hoặc Điều 17 Luật này", {"15": set(), "16": set(), "17": set()}),
+    ("từ Điều 18 đến Điều 21 của Luật này", {"18": set(), "19": set(), "20": set(), "21": set()}),
+    ("điểm a khoản 1 Điều 7 Nghị định này", {"7": {"1"}}),
+    ("theo Điều 5a của Bộ luật này", {"5a": set()}),
+    ("tại Điều 15 của Luật này và khoản 2 Điều 15 của Luật này", {"15": set()}),  # the whole article
+    ("theo quy định tại các điều 20 và 21 Luật Thực hiện dân chủ ở cơ sở", {}),  # another document's
+    ("trừ trường hợp quy định tại khoản 2 Điều này", {}),  # its own article
+    ("theo Mẫu số 03 tại Phụ lục ban hành kèm theo Nghị định này", {}),
+    ("Điều 15. Những nội dung Nhân dân bàn và quyết định", {}),
+])
+def test_referred_articles_are_those_of_the_same_document(text: str, articles: dict[str, set[str]]) -> None:
+    assert referred_articles(text) == articles
 
 
 @pytest.mark.parametrize("text", ["ngày 01/7/2023", "tỷ lệ 2/3 số hộ", "năm 2022", "khoản 4 Điều 23"])

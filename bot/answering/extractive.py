@@ -11,11 +11,12 @@ from bot.documents.model import Chunk
 from bot.documents.normalize import sentence_spans
 from bot.documents.structure import ARTICLE, CLAUSE, POINT
 from bot.retrieval.hybrid import Passage
-from bot.retrieval.query import Query, asked_of_place, asks_which_article, typed_without_accents
+from bot.retrieval.query import Query, asked_of_place, asks_which_article, content_pairs, typed_without_accents
 from bot.answering.evidence import term_coverage
 from bot.answering.facts import Fact, counted_as_people, expected_fact, figure_predicate, holds, said_of_figure
 from bot.settings import AnswerSettings
 from bot.answering.prompts import looks_like_injection
+from bot.answering.verify import REFUSAL_VI
 
 
 @dataclass
@@ -100,6 +101,32 @@ def candidate_sentences(query: Query, passages: list[Passage], rank_decay: float
             kept = [k for k in kept if k is whole or k.passage.chunk.doc_id != whole.passage.chunk.doc_id
                     or not (whole.start <= k.start and k.end <= whole.end)]
     return kept
+
+
+def repeats(text: str, said: set[tuple[str, str]], asked: set[tuple[str, str]], plain: bool, share: float) -> bool:
+    """Does text say again what an answer said (pairs of content syllables: most of the answer's in it, or most
+    of its in the answer), and none of the pairs a follow-up asks about anew?"""
+    own = content_pairs(text, plain)
+    common = len(own & said)
+    return (bool(common) and not own & asked
+            and (common >= share * len(said) or common >= share * len(own)))
+
+
+def after_what_was_said(sentences: list[Sentence], query: Query, cfg: AnswerSettings) -> list[Sentence]:
+    """A follow-up asks for something new: the sentences repeating the answer to the question it leans on weigh
+    less («Việc xây dựng các mô hình đó đem lại tác dụng gì?» after «… chỉ đạo triển khai mô hình nào?» is not
+    answered again by «… chỉ đạo … thực hiện hiệu quả mô hình “Dân vận khéo” …», seed_dev sd-008). What the
+    questions name is no repeat («Ban Thanh tra nhân dân» in «Ai bầu ra Ban đó?» after its term), nor a refusal."""
+    if not query.said_before or REFUSAL_VI in query.said_before:
+        return sentences
+    said = content_pairs(query.said_before, query.plain) - content_pairs(query.text, query.plain)
+    asked = content_pairs(query.question, query.plain) - content_pairs(query.said_before, query.plain)
+    if not said:
+        return sentences
+    for sentence in sentences:
+        if repeats(sentence.text, said, asked, query.plain, cfg.said_before_share):
+            sentence.score *= cfg.said_before_weight
+    return sorted(sentences, key=lambda s: -s.score)
 
 
 def focus_passages(sentences: list[Sentence], keep_ratio: float) -> list[Passage]:
@@ -414,7 +441,7 @@ def select(query: Query, passages: list[Passage], cfg: AnswerSettings,
            articles: ArticleChunks | None = None) -> Selection:
     """What answers the question, for both backends (the benches rebuild the model's passages with it too).
     articles: the chunks around one in its article (the ``Index``), for lists that begin or go on there."""
-    sentences = candidate_sentences(query, passages, cfg.rank_decay)
+    sentences = after_what_was_said(candidate_sentences(query, passages, cfg.rank_decay), query, cfg)
     focused = focus_passages(sentences, cfg.passage_keep_ratio)
     chosen = select_sentences(sentences, focused, cfg.max_sentences, cfg.sentence_keep_ratio)
     if asks_which_article(query.question):  # the article's title line is the answer, alone

@@ -20,6 +20,39 @@ POINT = re.compile(r"^\s*([a-zđ])\)\s+\S", re.MULTILINE)
 _DOC_KINDS = ["Bộ luật", "Luật", "Hiến pháp", "Pháp lệnh", "Nghị định", "Nghị quyết", "Thông tư", "Quyết định",
               "Chỉ thị", "Kết luận", "Quy định", "Hướng dẫn", "Công văn", "Kế hoạch"]
 DOC_NUMBER = re.compile(r"\b\d+[a-z]?/(?:\d{4}/)?[A-ZĐ][A-ZĐa-z0-9]*(?:-[A-ZĐ][A-ZĐa-z0-9]*)*\b|\b\d+-[A-ZĐ]+/[A-ZĐ]+\b")
+# «… khoản 1 và khoản 2 Điều 15 của Luật này», «các điều 8, 9 và 10 Nghị định này», «Điều 41 và Điều 42 của Luật
+# này», «từ Điều 18 đến Điều 21 của Luật này»: a rule of a document applied to its own articles (group 1: the run of
+# references before «… này»).
+_REFERENCE = r"(?:các\s+)?(?:điểm\s+[a-zđ]\s+)?(?:khoản|điều)\s+\d+[a-z]?"
+_SELF_REFERENCE = re.compile(
+    rf"((?:{_REFERENCE}(?:(?:\s*,\s*|\s+(?:và|hoặc|đến)\s+)(?:{_REFERENCE}|\d+[a-z]?))*\s+)+)"
+    rf"(?:của\s+)?(?:{'|'.join(_DOC_KINDS)})\s+này\b", re.IGNORECASE)
+_REFERENCE_PART = re.compile(r"\b(?:(khoản|điều)\s+)?(\d+[a-z]?)\b|\b(đến)\b", re.IGNORECASE)
+
+
+def referred_articles(text: str) -> dict[str, frozenset[str]]:
+    """The articles of its own document a text refers to, each with the clauses (khoản) it names, none for the
+    whole article: «khoản 1 và khoản 2 Điều 15 của Luật này» -> {'15': {'1', '2'}}."""
+    referred: dict[str, frozenset[str]] = {}
+    for run in _SELF_REFERENCE.finditer(text):
+        kind, clauses, last, through = "", set(), "", False
+        for part in _REFERENCE_PART.finditer(run.group(1)):
+            if part.group(3):
+                through = True
+                continue
+            kind = (part.group(1) or kind).lower()
+            number = part.group(2)
+            if kind == "khoản":
+                clauses.add(number)
+                continue
+            numbers = [number]
+            if through and last.isdigit() and number.isdigit():  # «từ Điều 18 đến Điều 21»
+                numbers = [str(n) for n in range(int(last) + 1, int(number) + 1)]
+            for article in numbers:  # a whole article wins over some of its clauses
+                whole = not clauses or referred.get(article) == frozenset()
+                referred[article] = frozenset() if whole else referred.get(article, frozenset()) | clauses
+            clauses, last, through = set(), number, False
+    return referred
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import threading
 import numpy as np
 
 from bot.documents.model import Chunk
-from bot.documents.structure import DOC_NUMBER
+from bot.documents.structure import DOC_NUMBER, referred_articles
 from bot.indexing.catalog import Catalog
 from bot.indexing.embeddings import CachedEmbeddings, build_embeddings
 from bot.indexing.lexical import LexicalIndex
@@ -39,6 +39,7 @@ class Index:
         self._articles: dict[str, tuple[str, str, set[str]]] | None = None
         self._article_chunks: dict[tuple[str, str], list[str]] = {}
         self._article_vectors: tuple[np.ndarray, list[list[str]]] | None = None
+        self._citing: dict[tuple[str, str], list[str]] | None = None
 
     def _load(self) -> None:
         rows = self.catalog.chunks()
@@ -66,6 +67,7 @@ class Index:
             self._docs = {}
             self._articles = None
             self._article_vectors = None
+            self._citing = None
 
     @property
     def accents(self) -> AccentVocabulary:
@@ -91,6 +93,29 @@ class Index:
         ids = self.article_chunks(chunk.doc_id, match.group(1)) if match else []
         position = ids.index(chunk.id) + step if chunk.id in ids else -1
         return self.chunk(ids[position]) if 0 <= position < len(ids) else None
+
+    @staticmethod
+    def article_of(chunk: Chunk) -> str | None:
+        """The number of the article (Điều) a legal chunk is part of."""
+        match = _ARTICLE_IN_HEADING.search(chunk.heading)
+        return match.group(1) if match else None
+
+    def citing_chunks(self, chunk: Chunk) -> list[Chunk]:
+        """The chunks of the other articles of its document that refer to this chunk's article, in reading order
+        (Luật Điều 21: «Quyết định … về nội dung quy định tại khoản 1 và khoản 2 Điều 15 của Luật này được thông
+        qua khi có từ hai phần ba …»)."""
+        article = self.article_of(chunk)
+        if article is None:
+            return []
+        self.lexical  # noqa: B018
+        with self._lock:
+            if self._citing is None:
+                citing: dict[tuple[str, str], list[str]] = {}
+                for other in sorted(self._chunks.values(), key=lambda c: (c.doc_id, c.start)):
+                    for number in referred_articles(other.text).keys() - {self.article_of(other)}:
+                        citing.setdefault((other.doc_id, number), []).append(other.id)
+                self._citing = citing
+            return [self._chunks[i] for i in self._citing.get((chunk.doc_id, article), [])]
 
     def doc_articles(self) -> dict[str, tuple[str, str, set[str]]]:
         """doc id -> (its number, e.g. '61/2023/NĐ-CP', its title, and the article numbers it holds)."""

@@ -23,6 +23,7 @@ class Query:
     rewritten_from_history: bool = False
     standalone: str = ""  # the question with what it leans on from history, without expansions: what a model reads
     leans_on: str = ""  # the earlier question a rule-rewritten follow-up leans on
+    said_before: str = ""  # the answer given to the question a follow-up leans on: not what it asks again
 
 
 @lru_cache(maxsize=1)
@@ -491,7 +492,14 @@ def make_query(question: str, history: list[Turn] | None = None) -> Query:
     text = " ".join([standalone, *expansions])
     return Query(question=question, text=text, plain=typed_without_accents(question),
                  expansions=expansions, rewritten_from_history=bool(previous), standalone=standalone,
-                 leans_on=previous)
+                 leans_on=previous, said_before=last_answer(history) if previous else "")
+
+
+def last_answer(history: list[Turn] | None) -> str:
+    """The last assistant turn but the replies to small talk, without its citation marks."""
+    said = [str(t.get("content") or "") for t in without_small_talk(history) if t.get("role") == "assistant"]
+    said = [text for text in said if text.strip()]
+    return re.sub(r"\s*\[\d+(?:\s*,\s*\d+)*\]", "", said[-1]) if said else ""
 
 
 def content_terms(text: str) -> list[str]:
