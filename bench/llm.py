@@ -283,13 +283,11 @@ def cmd_recheck(args: argparse.Namespace) -> None:
     survive, and the citation precision of what does — the verifier calibrated without re-running the model."""
     import json
 
-    from bot.answering.extractive import select
     from bot.answering.llm import get_backend
-    from bot.answering.pipeline import _complete_sentences, model_passages
+    from bot.answering.pipeline import _complete_sentences, gather, model_passages
     from bot.evaluation import metrics as m
     from bot.evaluation.runner import source_spans
     from bot.evaluation.testset import load_testset
-    from bot.retrieval.hybrid import retrieve
     from bot.retrieval.query import make_query
 
     testset, corpus = Path(args.testset), Path(args.corpus)
@@ -304,8 +302,7 @@ def cmd_recheck(args: argparse.Namespace) -> None:
         if reply is None or item.history:
             continue
         query = make_query(item.question)
-        focused = select(query, retrieve(index, query, settings.retrieval.top_k), settings.answer,
-                         index).focused
+        focused = gather(index, query, settings, {})[1].focused
         chosen = model_passages(index, query, focused, backend.count_tokens, settings.llm)
         sources = source_spans(index, item) if item.answerable else []
         rows.append((item, reply, chosen, sources))

@@ -1172,6 +1172,27 @@ def test_a_figure_is_found_in_the_article_referring_to_the_one_found(referring_i
     with caplog.at_level("INFO", logger="bot.answering.pipeline"):
         result = ask(referring_index, question)
     assert not result.refused
+    assert_citations_are_verbatim(referring_index, result)
     assert "hai phần ba" in result.text and result.citations[0].doc == LAW
     assert "Điều 21" in result.citations[0].heading
     assert "referring to the one found" in caplog.text
+
+
+def test_the_model_reads_the_referring_sentence_then_the_article_it_refers_to(referring_index) -> None:
+    from bot.answering.pipeline import gather
+    from bot.retrieval.query import make_query
+
+    query = make_query("Việc thu chi các khoản đóng góp cần bao nhiêu hộ tán thành?")
+    _, selection, evidence = gather(referring_index, query, referring_index.settings, {})
+    assert evidence.ok
+    first, second = selection.focused[:2]
+    assert first.chunk.text.startswith("1. Quyết định") and "hai phần ba" in first.chunk.text
+    assert "trên 50%" not in first.chunk.text  # the rule on khoản 3-6 of the same khoản is not quoted
+    assert second.chunk.heading.endswith("Điều 15")
+
+
+def test_an_article_holding_the_figure_itself_is_not_left_for_one_referring_to_it(referring_index, caplog) -> None:
+    with caplog.at_level("INFO", logger="bot.answering.pipeline"):
+        result = ask(referring_index, "Hương ước, quy ước được thông qua khi có bao nhiêu phần trăm hộ tán thành?")
+    assert not result.refused and "trên 50%" in result.text and "Điều 10" in result.citations[0].heading
+    assert "referring to the one found" not in caplog.text

@@ -301,6 +301,9 @@ def test_a_follow_up_the_model_rewrote_knows_what_was_said(tiny_index, use_model
     query = _make_query("Còn mục đích thì sao?", HISTORY, llm.get_backend(settings), settings, {})
     assert query.rewritten_from_history and query.text.startswith("Mục đích của hương ước")
     assert query.said_before == DEFINITION  # its sentences weigh less: the follow-up asks for more
+    own = _make_query("Ủy ban nhân dân cấp xã công nhận hương ước, quy ước trong bao nhiêu ngày làm việc?", HISTORY,
+                      llm.get_backend(settings), settings, {})
+    assert own.said_before == ""  # a question of its own: what was said before is no repeat
 
 
 def test_unusable_rewrite_falls_back_to_the_rules(tiny_index, use_model) -> None:

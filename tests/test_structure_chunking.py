@@ -54,6 +54,7 @@ def test_doc_number_matches_whole(text: str, number: str) -> None:
     ("khoản 1 Điều 15 và Điều 19 của Luật này", {"15": {"1"}, "19": set()}),
     ("Điều 15, Điều 16 hoặc Điều 17 Luật này", {"15": set(), "16": set(), "17": set()}),
     ("từ Điều 18 đến Điều 21 của Luật này", {"18": set(), "19": set(), "20": set(), "21": set()}),
+    ("từ khoản 1 đến khoản 3 Điều 15 của Luật này", {"15": {"1", "2", "3"}}),
     ("điểm a khoản 1 Điều 7 Nghị định này", {"7": {"1"}}),
     ("theo Điều 5a của Bộ luật này", {"5a": set()}),
     ("tại Điều 15 của Luật này và khoản 2 Điều 15 của Luật này", {"15": set()}),  # the whole article

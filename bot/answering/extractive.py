@@ -439,7 +439,7 @@ class ArticleChunks(Protocol):
 
 def select(query: Query, passages: list[Passage], cfg: AnswerSettings,
            articles: ArticleChunks | None = None) -> Selection:
-    """What answers the question, for both backends (the benches rebuild the model's passages with it too).
+    """What answers the question, for both backends (``pipeline.gather`` follows references between articles too).
     articles: the chunks around one in its article (the ``Index``), for lists that begin or go on there."""
     sentences = after_what_was_said(candidate_sentences(query, passages, cfg.rank_decay), query, cfg)
     focused = focus_passages(sentences, cfg.passage_keep_ratio)

@@ -31,12 +31,11 @@ from bot.answering.types import REFUSAL_VI, Answer, Citation
 from bot.answering.verify import CheckedSentence, render, sentence_supported, verify
 from bot.documents.chunking import span_heading
 from bot.documents.normalize import sentence_spans
-from bot.documents.structure import CLAUSE, referred_articles
+from bot.documents.structure import referred_articles
 from bot.indexing.index import Index, open_index
 from bot.indexing.ingest import ingest, rechunk
 from bot.retrieval.hybrid import Passage, retrieve
-from bot.retrieval.query import (Query, Turn, is_small_talk, last_answer, make_query, restore_accents,
-                                 without_small_talk)
+from bot.retrieval.query import Query, Turn, is_small_talk, make_query, restore_accents, without_small_talk
 from bot.settings import LLMSettings, Settings
 
 log = logging.getLogger(__name__)
@@ -169,34 +168,41 @@ def _make_query(question: str, history: list[Turn] | None, backend: Backend | No
     rewritten = _rewrite(backend, question, conversation, settings, timings)
     if not rewritten:
         return make_query(question, history)
-    query = replace(make_query(rewritten), rewritten_from_history=True, said_before=last_answer(conversation))
-    return query
+    # what was said before counts where the rules too find that the follow-up leans on it
+    said_before = make_query(question, conversation).said_before
+    return replace(make_query(rewritten), rewritten_from_history=True, said_before=said_before)
 
 
-def _gather(index: Index, query: Query, settings: Settings, timings: dict[str, float]):
+def gather(index: Index, query: Query, settings: Settings, timings: dict[str, float]):
     """Retrieval, the answering sentences and the evidence rules' verdict for one standalone question."""
     passages = retrieve(index, query, settings.retrieval.top_k, timings)
     timings["retrieval_ms"] = timings.get("dense_ms", 0) + timings.get("lexical_ms", 0)
     selection = select(query, passages, settings.answer, index)
-    fact = selection.fact
-    if fact is not None and fact.required and fact.subject:
-        # A figure of something counted («bao nhiêu hộ», «mấy ngày») may be in an article applying a rule to the
-        # one found; not any figure («bao nhiêu tiền» would be met by Điều 16's «10% tổng số hộ»).
-        passages, selection = _with_referring_article(index, query, passages, selection, settings)
+    fact, best, held = selection.fact, selection.sentences[:1], selection.fact_sentence
+    if (fact is not None and fact.required and fact.subject and best
+            and not (held and _article_key(index, held.passage) == _article_key(index, best[0].passage))):
+        # A figure of something counted («bao nhiêu hộ», «mấy ngày») that the article found does not hold may be
+        # in an article applying a rule to it; not any figure («bao nhiêu tiền» would be met by Điều 16's «10%
+        # tổng số hộ»).
+        passages, selection = _with_referring_article(index, query, passages, selection, best[0], settings)
     found = selection.fact_sentence.text if selection.fact_sentence else None
     own_dense = own_closeness(index, query, selection.focused[:2] or passages[:1]) if query.leans_on else None
     evidence = assess(query, passages, selection.fact, found, index.doc_articles(), settings.answer, own_dense)
     return passages, selection, evidence
 
 
+def _article_key(index: Index, passage: Passage) -> tuple[str, str | None]:
+    return passage.chunk.doc_id, index.article_of(passage.chunk)
+
+
 def _with_referring_article(index: Index, query: Query, passages: list[Passage], selection: Selection,
-                            settings: Settings) -> tuple[list[Passage], Selection]:
+                            best: Sentence, settings: Settings) -> tuple[list[Passage], Selection]:
     """The passages and selection with the sentence of another article that holds the fact asked for best, where
     it applies a rule to the article (and khoản) found, with the article found read right after it (what the model
     reads); else as they were. «Việc thu chi các khoản đóng góp cần bao nhiêu hộ tán thành?» finds Luật Điều 15
     khoản 2, and Điều 21's «… khoản 1 và khoản 2 Điều 15 … từ hai phần ba …» for it, not «… các khoản 3, 4, 5 và 6
     Điều 15 … trên 50% …» nor the «trên 50%» of online voting."""
-    referring = referring_sentences(index, selection)
+    referring = referring_sentences(index, best)
     if not referring:
         return passages, selection
     wider = select(query, [*passages, *(p for p, _ in referring.values())], settings.answer, index)
@@ -212,36 +218,33 @@ def _with_referring_article(index: Index, query: Query, passages: list[Passage],
     return [*passages, passage], replace(wider, focused=focused)
 
 
-def referring_sentences(index: Index, selection: Selection) -> dict[str, tuple[Passage, Passage]]:
-    """The sentences of other articles that refer to the article of a passage found, each as a passage of its own
-    (id -> it and the passage it refers to), at the rank of the passage it refers to and read with it: Luật Điều
-    21 «Quyết định … về nội dung quy định tại khoản 1 và khoản 2 Điều 15 của Luật này được thông qua khi có từ hai
-    phần ba …» answers how many households must agree to Điều 15's «1. Chủ trương và mức đóng góp xây dựng cơ sở hạ
-    tầng …» (seed ts-025). Where the best sentence found opens a khoản and some sentences name it, those alone:
-    not Điều 16's «… đề xuất về nội dung quy định tại Điều 15 … 10% tổng số hộ gia đình …», nor a rule on other
-    khoản of the article."""
-    referring: dict[str, tuple[Passage, Passage]] = {}
-    for found in selection.focused:
-        article = index.article_of(found.chunk)
-        best = next((s for s in selection.sentences if s.passage.chunk.id == found.chunk.id), None)
-        opens = CLAUSE.match(best.text) if best else None
-        clause = opens.group(1) if opens else None
-        named: dict[str, tuple[Passage, Passage]] = {}  # the sentences naming the khoản found
-        whole: dict[str, tuple[Passage, Passage]] = {}  # those naming the article alone
-        for chunk in index.citing_chunks(found.chunk):
-            for start, end in answer_sentences(chunk.text):
-                clauses = referred_articles(chunk.text[start:end]).get(article)
-                if clauses is None or (clauses and clause and clause not in clauses):
-                    continue
-                sentence = replace(chunk, id=f"{chunk.id}@{start}", text=chunk.text[start:end],
-                                   start=chunk.start + start, end=chunk.start + end,
-                                   heading=span_heading(chunk.heading, chunk.text, start, end),
-                                   context=f"{chunk.context}\n{found.chunk.text}")
-                kept = named if clauses and clause else whole
-                kept.setdefault(sentence.id, (Passage(sentence, found.score, found.rank), found))
-        for key, value in (named or whole).items():
-            referring.setdefault(key, value)
-    return referring
+def referring_sentences(index: Index, best: Sentence) -> dict[str, tuple[Passage, Passage]]:
+    """The sentences of other articles that refer to the article of the best sentence found, each as a passage of
+    its own (id -> it and the passage it refers to), at the rank of the passage it refers to and read with it: Luật
+    Điều 21 «Quyết định … về nội dung quy định tại khoản 1 và khoản 2 Điều 15 của Luật này được thông qua khi có từ
+    hai phần ba …» answers how many households must agree to Điều 15's «1. Chủ trương và mức đóng góp xây dựng cơ
+    sở hạ tầng …» (seed ts-025). Where some name the khoản the best sentence is in, those alone: not Điều 16's «… đề
+    xuất về nội dung quy định tại Điều 15 … 10% tổng số hộ gia đình …», nor a rule on other khoản of the article."""
+    found = best.passage
+    article = index.article_of(found.chunk)
+    place = span_heading(found.chunk.heading, found.chunk.text, best.start - found.chunk.start,
+                         best.end - found.chunk.start)
+    in_clause = re.search(r"khoản (\d+)$", place)
+    clause = in_clause.group(1) if in_clause else None
+    named: dict[str, tuple[Passage, Passage]] = {}  # the sentences naming the khoản found
+    whole: dict[str, tuple[Passage, Passage]] = {}  # those naming the article alone
+    for chunk in index.citing_chunks(found.chunk):
+        for start, end in answer_sentences(chunk.text):
+            clauses = referred_articles(chunk.text[start:end]).get(article)
+            if clauses is None or (clauses and clause and clause not in clauses):
+                continue
+            sentence = replace(chunk, id=f"{chunk.id}@{start}", text=chunk.text[start:end],
+                               start=chunk.start + start, end=chunk.start + end,
+                               heading=span_heading(chunk.heading, chunk.text, start, end),
+                               context=f"{chunk.context}\n{found.chunk.text}")
+            kept = named if clauses and clause else whole
+            kept.setdefault(sentence.id, (Passage(sentence, found.score, found.rank), found))
+    return named or whole
 
 
 def own_closeness(index: Index, query: Query, passages: list[Passage]) -> float | None:
@@ -295,12 +298,12 @@ def answer_stream(question: str, history: list[Turn] | None = None, settings: Se
         log.warning("%s", fallback)
         backend = None
         query = make_query(question, history)
-    passages, selection, evidence = _gather(index, query, settings, timings)
+    passages, selection, evidence = gather(index, query, settings, timings)
     if not evidence.ok and query.rewritten_from_history:
         # The evidence rules refused the model's standalone question; the rule-based one may stand (seed
         # ts-042: «Nếu bị từ chối thì sao?» after a question on who recognises a hương ước).
         rule_query = make_query(question, history)
-        alternative = _gather(index, rule_query, settings, timings) if rule_query.text != query.text else None
+        alternative = gather(index, rule_query, settings, timings) if rule_query.text != query.text else None
         if alternative and alternative[2].ok:
             log.info("the model's rewrite %r found weak evidence; the rule-based %r is used", query.text, rule_query.text)
             query, (passages, selection, evidence) = rule_query, alternative

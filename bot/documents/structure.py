@@ -42,16 +42,17 @@ def referred_articles(text: str) -> dict[str, frozenset[str]]:
                 continue
             kind = (part.group(1) or kind).lower()
             number = part.group(2)
-            if kind == "khoản":
-                clauses.add(number)
-                continue
             numbers = [number]
-            if through and last.isdigit() and number.isdigit():  # «từ Điều 18 đến Điều 21»
+            if through and last.isdigit() and number.isdigit():  # «từ Điều 18 đến Điều 21», «khoản 1 đến khoản 3»
                 numbers = [str(n) for n in range(int(last) + 1, int(number) + 1)]
+            last, through = number, False
+            if kind == "khoản":
+                clauses.update(numbers)
+                continue
             for article in numbers:  # a whole article wins over some of its clauses
                 whole = not clauses or referred.get(article) == frozenset()
                 referred[article] = frozenset() if whole else referred.get(article, frozenset()) | clauses
-            clauses, last, through = set(), number, False
+            clauses = set()
     return referred
 
 
