@@ -119,7 +119,8 @@ class AnswerSettings(BaseModel):
     # answered). «ai cho thôi?» there (0.801, no pair: «cho» is a question word) is refused.
     follow_up_min_dense: float = 0.82
     # A follow-up's candidate sentences that say again what the answer before it said (this share of either's
-    # pairs of content syllables in the other) score this much of their overlap: the follow-up asks for more.
+    # pairs of content syllables in the other, the pairs the questions name aside, and none of those the
+    # follow-up asks anew) score this much of their overlap: the follow-up asks for more.
     said_before_share: float = 0.6
     said_before_weight: float = 0.5
     # One of this many best sentences, or a sentence of the passages that answer, must hold the kind of fact

@@ -443,3 +443,16 @@ def test_injection_in_the_question_stays_data(tiny_index, use_model) -> None:
     messages = model.prompts[0]
     assert messages[0].content == SYSTEM_PROMPT_VI
     assert str(messages[-1].content).endswith(f"\n\nCâu hỏi: {question}\nTrả lời:")
+
+
+def test_faithfulness_reads_a_passage_labelled_as_the_model_read_it(tiny_index, use_model) -> None:
+    """«Theo Nghị định 61/2023/NĐ-CP, …»: the number is in the passage's heading, which the model read."""
+    from bot.evaluation.runner import evaluate_item
+    from bot.evaluation.testset import Item, Source
+
+    copy = copy_sentence("các quy phạm xã hội")
+    settings = use_model(ScriptedChat(respond=lambda messages: f"Theo Nghị định 61/2023/NĐ-CP, {copy(messages)}"))
+    item = Item("t1", "Hương ước, quy ước là gì?", DEFINITION, True, [Source(TINY_DECREE_61, DEFINITION)])
+    row = evaluate_item(tiny_index, settings, item, 10)
+    assert not row["refused"] and row["answer"].startswith("Theo Nghị định 61/2023/NĐ-CP")
+    assert row["faithfulness"] == 1.0

@@ -75,8 +75,10 @@ def evaluate_item(index: Index, settings: Settings, item: Item, k: int) -> dict:
             row["numbers_match"] = m.numbers_match(result.text, item.answer)
             if result.citations:
                 # Faithfulness: the answer's sentences checked by the same verifier the answering code uses,
-                # each against the passage its [n] points at.
-                texts = {c.n: (ch.text if ch else c.quote) for ch, c in zip(cited_chunks, result.citations)}
+                # each against the passage its [n] points at, labelled as the model read it (its heading, else its
+                # document's title: «Trong Nghị định 59/2023/NĐ-CP, …» leans on it).
+                texts = {c.n: (f"{ch.heading or c.title}\n{ch.text}" if ch else c.quote)
+                         for ch, c in zip(cited_chunks, result.citations)}
                 ordered = [texts.get(n, "") for n in range(1, max(texts) + 1)]
                 row["faithfulness"] = verify(result.text, ordered, settings.llm.support_threshold).faithfulness
                 row["citation_precision"] = sum(1 for hits in cited_passages if hits) / len(result.citations)
