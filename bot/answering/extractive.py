@@ -119,8 +119,9 @@ def after_what_was_said(sentences: list[Sentence], query: Query, cfg: AnswerSett
     questions name is no repeat («Ban Thanh tra nhân dân» in «Ai bầu ra Ban đó?» after its term), nor a refusal."""
     if not query.said_before or REFUSAL_VI in query.said_before:
         return sentences
-    said = content_pairs(query.said_before, query.plain) - content_pairs(query.text, query.plain)
-    asked = content_pairs(query.question, query.plain) - content_pairs(query.said_before, query.plain)
+    answered = content_pairs(query.said_before, query.plain)
+    said = answered - content_pairs(query.text, query.plain)
+    asked = content_pairs(query.question, query.plain) - answered
     if not said:
         return sentences
     for sentence in sentences:

@@ -160,17 +160,17 @@ def _rewrite(backend: Backend, question: str, history: list[Turn], settings: Set
 
 def _make_query(question: str, history: list[Turn] | None, backend: Backend | None, settings: Settings,
                 timings: dict[str, float]) -> Query:
+    by_rules = make_query(question, history)
     if backend is None or not settings.llm.rewrite_followups:
-        return make_query(question, history)
+        return by_rules
     conversation = without_small_talk(history)  # greetings and thanks are nothing to lean on
     if not any(t.get("role") == "user" and str(t.get("content", "")).strip() for t in conversation):
-        return make_query(question, history)
+        return by_rules
     rewritten = _rewrite(backend, question, conversation, settings, timings)
     if not rewritten:
-        return make_query(question, history)
+        return by_rules
     # what was said before counts where the rules too find that the follow-up leans on it
-    said_before = make_query(question, conversation).said_before
-    return replace(make_query(rewritten), rewritten_from_history=True, said_before=said_before)
+    return replace(make_query(rewritten), rewritten_from_history=True, said_before=by_rules.said_before)
 
 
 def gather(index: Index, query: Query, settings: Settings, timings: dict[str, float]):

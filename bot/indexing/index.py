@@ -89,8 +89,8 @@ class Index:
         return self._in_article(chunk, -1)
 
     def _in_article(self, chunk: Chunk, step: int) -> Chunk | None:
-        match = _ARTICLE_IN_HEADING.search(chunk.heading)
-        ids = self.article_chunks(chunk.doc_id, match.group(1)) if match else []
+        article = self.article_of(chunk)
+        ids = self.article_chunks(chunk.doc_id, article) if article else []
         position = ids.index(chunk.id) + step if chunk.id in ids else -1
         return self.chunk(ids[position]) if 0 <= position < len(ids) else None
 
@@ -125,10 +125,10 @@ class Index:
                 articles: dict[str, set[str]] = {}
                 self._article_chunks = {}
                 for chunk in self._chunks.values():
-                    match = _ARTICLE_IN_HEADING.search(chunk.heading)
-                    if match:
-                        articles.setdefault(chunk.doc_id, set()).add(match.group(1))
-                        self._article_chunks.setdefault((chunk.doc_id, match.group(1)), []).append(chunk.id)
+                    article = self.article_of(chunk)
+                    if article:
+                        articles.setdefault(chunk.doc_id, set()).add(article)
+                        self._article_chunks.setdefault((chunk.doc_id, article), []).append(chunk.id)
                 self._articles = {}
                 for doc_id, numbers in articles.items():
                     info = self._docs.get(doc_id, {})
