@@ -685,10 +685,62 @@ def test_a_sentence_repeats_what_was_said_but_what_the_questions_name(sentence: 
     assert (scored.score == 0.5) is repeated
 
 
-def _sentence_of(text: str):
+_FOLLOW_UP_HISTORY = [{"role": "user", "content": "Đảng ủy Khối chỉ đạo triển khai mô hình nào trong công tác dân vận năm 2024?"},
+                      {"role": "assistant", "content": "Mô hình “Dân vận khéo”."}]
+_REPORT = ("Đảng ủy Khối chỉ đạo đẩy mạnh công tác dân vận, xây dựng cơ quan văn hóa, góp phần nâng cao hiệu quả "
+           "công tác năm 2024.")
+_MODELS = "Có 80 mô hình đăng ký mới."
+
+
+@pytest.mark.parametrize("question, closeness, leader", [
+    # clearly closer to the follow-up's own words, holding as many of them: it leads
+    ("Việc xây dựng các mô hình đó đem lại tác dụng gì?", {_REPORT: 0.84, _EFFECT: 0.87}, _EFFECT),
+    ("Việc xây dựng các mô hình đó đem lại tác dụng gì?", {_REPORT: 0.86, _EFFECT: 0.87}, _REPORT),  # not clearly
+    # a short sentence close to anything short, holding fewer of the follow-up's words
+    ("Việc xây dựng các mô hình đó đem lại tác dụng gì?", {_REPORT: 0.84, _MODELS: 0.90}, _REPORT),
+    ("Thế còn tác dụng?", {_REPORT: 0.84, _EFFECT: 0.87}, _REPORT),  # too few words to go by
+])
+def test_a_follow_up_is_answered_by_the_sentence_closest_to_its_own_words(question: str, closeness: dict,
+                                                                          leader: str) -> None:
+    from bot.answering.extractive import closest_to_own_words
+    from bot.retrieval.query import make_query
+
+    query = make_query(question, _FOLLOW_UP_HISTORY)
+    sentences = [_sentence_of(text, score) for text, score in zip(closeness, (1.0, 0.6))]
+    ranked = closest_to_own_words(sentences, query, lambda texts: [closeness[t.split("\n")[-1]] for t in texts],
+                                  Settings().answer)
+    assert ranked[0].text == leader
+    assert ranked[0].score == 1.0
+    if leader != _REPORT:  # the sentence it displaced weighs less the farther it is
+        assert ranked[1].score == pytest.approx(0.5 ** 1.5)  # 1.5 margins farther
+
+
+def test_a_question_of_its_own_is_not_reranked_by_meaning() -> None:
+    from bot.answering.extractive import closest_to_own_words
+    from bot.retrieval.query import make_query
+
+    sentences = [_sentence_of(_REPORT, 1.0), _sentence_of(_EFFECT, 0.6)]
+    ranked = closest_to_own_words(sentences, make_query("Việc xây dựng các mô hình đem lại tác dụng gì?"),
+                                  lambda texts: [0.80, 0.90], Settings().answer)
+    assert [s.text for s in ranked] == [_REPORT, _EFFECT]
+
+
+def test_a_follow_up_finds_its_answer_by_meaning_with_the_real_encoder(tiny_index) -> None:
+    from bot.answering.extractive import select
+    from bot.answering.pipeline import own_words_closeness
+    from bot.retrieval.query import make_query
+
+    query = make_query("Việc xây dựng các mô hình đó đem lại tác dụng gì?", _FOLLOW_UP_HISTORY)
+    passages = [_passage(_REPORT, rank=1), _passage(_EFFECT, rank=2)]
+    assert select(query, passages, Settings().answer).chosen[0].text == _REPORT  # by words alone
+    chosen = select(query, passages, Settings().answer, closeness=own_words_closeness(tiny_index, query)).chosen
+    assert [s.text for s in chosen] == [_EFFECT]
+
+
+def _sentence_of(text: str, score: float = 1.0):
     from bot.answering.extractive import Sentence
 
-    return Sentence(_passage(text), 1000, 1000 + len(text), text, 1.0)
+    return Sentence(_passage(text), 1000, 1000 + len(text), text, score)
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -51,13 +51,23 @@ def term_coverage(query: Query, text: str) -> float:
     Terms the user typed in this turn weigh twice those that came from history or abbreviations,
     so that a follow-up's new words decide which passage answers it.
     """
-    own = [_norm(t, query.plain) for t in content_terms(query.question)]
+    own = own_terms(query)
     extra = [t for t in (_norm(t, query.plain) for t in content_terms(query.text)) if t not in own]
     total = 2 * len(own) + len(extra)
     if not total:
         return 0.0
-    haystack = set(re.findall(r"\w+", _norm(text, query.plain)))
-    return (2 * sum(t in haystack for t in own) + sum(t in haystack for t in extra)) / total
+    return (2 * terms_found(own, text, query.plain) + terms_found(extra, text, query.plain)) / total
+
+
+def own_terms(query: Query) -> list[str]:
+    """The content syllables the user typed in this turn, in matching form."""
+    return [_norm(t, query.plain) for t in content_terms(query.question)]
+
+
+def terms_found(terms: list[str], text: str, plain: bool) -> int:
+    """How many of the matching-form terms text holds as syllables."""
+    haystack = set(re.findall(r"\w+", _norm(text, plain)))
+    return sum(t in haystack for t in terms)
 
 
 def pair_coverage(query: Query, text: str) -> float | None:

@@ -12,7 +12,7 @@ from bot.documents.normalize import sentence_spans
 from bot.documents.structure import ARTICLE, CLAUSE, POINT
 from bot.retrieval.hybrid import Passage
 from bot.retrieval.query import Query, asked_of_place, asks_which_article, content_pairs, typed_without_accents
-from bot.answering.evidence import term_coverage
+from bot.answering.evidence import own_terms, term_coverage, terms_found
 from bot.answering.facts import Fact, counted_as_people, expected_fact, figure_predicate, holds, said_of_figure
 from bot.settings import AnswerSettings
 from bot.answering.prompts import looks_like_injection
@@ -128,6 +128,43 @@ def after_what_was_said(sentences: list[Sentence], query: Query, cfg: AnswerSett
         if repeats(sentence.text, said, asked, query.plain, cfg.said_before_share):
             sentence.score *= cfg.said_before_weight
     return sorted(sentences, key=lambda s: -s.score)
+
+
+Closeness = Callable[[list[str]], list[float]]  # how close in meaning each text is to a follow-up's own words
+
+
+def closest_to_own_words(sentences: list[Sentence], query: Query, closeness: Closeness | None,
+                         cfg: AnswerSettings) -> list[Sentence]:
+    """A follow-up is searched with the question it leans on, whose words then outweigh its own: among the
+    sentences scoring near the best, the one closest in meaning to the follow-up's own words leads when it is
+    clearly closer than the best, and the others weigh less the farther they are. «Việc xây dựng các mô hình đó
+    đem lại tác dụng gì?» after «… chỉ đạo triển khai mô hình nào …?» is answered by «Việc xây dựng và thực hiện
+    các mô hình … đã có hiệu ứng xã hội tích cực …» (seed_dev sd-008), «Trong đó có bao nhiêu mô hình đăng ký
+    mới?» by «80 mô hình đăng ký mới.», not the long sentence listing all of them (seed ts-016)."""
+    own = own_terms(query)
+    if closeness is None or not query.leans_on or not sentences or len(own) < cfg.own_words_min_terms:
+        return sentences  # «niêm yết ở đâu?», «ai chủ trì?»: too few words to tell sentences apart by meaning
+    best = sentences[0].score
+    near = [s for s in sentences if s.score >= cfg.own_words_near * best][:cfg.own_words_sentences]
+    closeness_of = closeness([_in_its_place(s) for s in near])
+    leader = max(range(len(near)), key=closeness_of.__getitem__)
+    lead = closeness_of[leader]
+    # short sentences are close to anything short: the leader must hold as many of the follow-up's words
+    held = terms_found(own, near[leader].text, query.plain)
+    if (lead < closeness_of[0] + cfg.own_words_margin or not held
+            or held < terms_found(own, near[0].text, query.plain)):
+        return sentences
+    for sentence, close in zip(near, closeness_of):
+        sentence.score *= 0.5 ** ((lead - close) / cfg.own_words_margin)
+    near[leader].score = best
+    return sorted(sentences, key=lambda s: -s.score)
+
+
+def _in_its_place(sentence: Sentence) -> str:
+    """A sentence under the title it falls under: «1. Kiểm tra việc thực hiện …» says what it is only under «Điều
+    … Nhiệm vụ, quyền hạn của Ban Thanh tra nhân dân»."""
+    title = sentence.passage.chunk.context.split("›")[-1].strip()
+    return f"{title}\n{sentence.text}" if title else sentence.text
 
 
 def focus_passages(sentences: list[Sentence], keep_ratio: float) -> list[Passage]:
@@ -439,10 +476,12 @@ class ArticleChunks(Protocol):
 
 
 def select(query: Query, passages: list[Passage], cfg: AnswerSettings,
-           articles: ArticleChunks | None = None) -> Selection:
+           articles: ArticleChunks | None = None, closeness: Closeness | None = None) -> Selection:
     """What answers the question, for both backends (``pipeline.gather`` follows references between articles too).
-    articles: the chunks around one in its article (the ``Index``), for lists that begin or go on there."""
+    articles: the chunks around one in its article (the ``Index``), for lists that begin or go on there.
+    closeness: of texts to a follow-up's own words, to tell which of the sentences found answers it."""
     sentences = after_what_was_said(candidate_sentences(query, passages, cfg.rank_decay), query, cfg)
+    sentences = closest_to_own_words(sentences, query, closeness, cfg)
     focused = focus_passages(sentences, cfg.passage_keep_ratio)
     chosen = select_sentences(sentences, focused, cfg.max_sentences, cfg.sentence_keep_ratio)
     if asks_which_article(query.question):  # the article's title line is the answer, alone

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.answering.evidence import assess
-from bot.answering.extractive import Selection, Sentence, answer_sentences, is_list_item, select
+from bot.answering.extractive import Closeness, Selection, Sentence, answer_sentences, is_list_item, select
 from bot.answering.llm import Backend, BackendUnavailable, GenerationStats, get_backend, unreachable_message
 from bot.answering.prompts import (PromptPassage, TokenCounter, build_messages, parse_rewrite, prompt_tokens,
                                    rewrite_messages, select_passages)
@@ -177,14 +177,16 @@ def gather(index: Index, query: Query, settings: Settings, timings: dict[str, fl
     """Retrieval, the answering sentences and the evidence rules' verdict for one standalone question."""
     passages = retrieve(index, query, settings.retrieval.top_k, timings)
     timings["retrieval_ms"] = timings.get("dense_ms", 0) + timings.get("lexical_ms", 0)
-    selection = select(query, passages, settings.answer, index)
+    closeness = own_words_closeness(index, query) if query.leans_on else None
+    selection = select(query, passages, settings.answer, index, closeness)
     fact, best, held = selection.fact, selection.sentences[:1], selection.fact_sentence
     if (fact is not None and fact.required and fact.subject and best
             and not (held and _article_key(index, held.passage) == _article_key(index, best[0].passage))):
         # A figure of something counted («bao nhiêu hộ», «mấy ngày») that the article found does not hold may be
         # in an article applying a rule to it; not any figure («bao nhiêu tiền» would be met by Điều 16's «10%
         # tổng số hộ»).
-        passages, selection = _with_referring_article(index, query, passages, selection, best[0], settings)
+        passages, selection = _with_referring_article(index, query, passages, selection, best[0], settings,
+                                                      closeness)
     found = selection.fact_sentence.text if selection.fact_sentence else None
     own_dense = own_closeness(index, query, selection.focused[:2] or passages[:1]) if query.leans_on else None
     evidence = assess(query, passages, selection.fact, found, index.doc_articles(), settings.answer, own_dense)
@@ -196,7 +198,8 @@ def _article_key(index: Index, passage: Passage) -> tuple[str, str | None]:
 
 
 def _with_referring_article(index: Index, query: Query, passages: list[Passage], selection: Selection,
-                            best: Sentence, settings: Settings) -> tuple[list[Passage], Selection]:
+                            best: Sentence, settings: Settings,
+                            closeness: Closeness | None) -> tuple[list[Passage], Selection]:
     """The passages and selection with the sentence of another article that holds the fact asked for best, where
     it applies a rule to the article (and khoản) found, with the article found read right after it (what the model
     reads); else as they were. «Việc thu chi các khoản đóng góp cần bao nhiêu hộ tán thành?» finds Luật Điều 15
@@ -205,7 +208,7 @@ def _with_referring_article(index: Index, query: Query, passages: list[Passage],
     referring = referring_sentences(index, best)
     if not referring:
         return passages, selection
-    wider = select(query, [*passages, *(p for p, _ in referring.values())], settings.answer, index)
+    wider = select(query, [*passages, *(p for p, _ in referring.values())], settings.answer, index, closeness)
     holder = wider.fact_sentence.passage.chunk.id if wider.fact_sentence is not None else None
     if holder not in referring:
         return passages, selection
@@ -247,14 +250,29 @@ def referring_sentences(index: Index, best: Sentence) -> dict[str, tuple[Passage
     return named or whole
 
 
+def _own_words(index: Index, query: Query) -> str:
+    """A follow-up's own words, as the encoder reads them (accented)."""
+    return restore_accents(query.question, index.accents) if query.plain else query.question
+
+
+def own_words_closeness(index: Index, query: Query) -> Closeness:
+    """Cosine closeness of texts to the follow-up's own words: it tells which sentence found answers what it adds
+    to the question it leans on."""
+    def closeness(texts: list[str]) -> list[float]:
+        own = np.asarray(index.embeddings.embed_query(_own_words(index, query)), dtype=np.float32)
+        vectors = np.asarray(index.embeddings.embed_documents(texts), dtype=np.float32)
+        return [float(v) for v in vectors @ own]
+
+    return closeness
+
+
 def own_closeness(index: Index, query: Query, passages: list[Passage]) -> float | None:
     """The dense score of a follow-up's own words (without the question it leans on) against the passages that
     answer it (their stored vectors are unit length); None when no passage or none of their vectors is stored."""
     stored = index.dense.vectors([p.chunk.id for p in passages]) if passages else {}
     if not stored:
         return None
-    own = restore_accents(query.question, index.accents) if query.plain else query.question
-    vector = np.asarray(index.embeddings.embed_query(own), dtype=np.float32)
+    vector = np.asarray(index.embeddings.embed_query(_own_words(index, query)), dtype=np.float32)
     return max(float(np.dot(vector, np.asarray(v, dtype=np.float32))) for v in stored.values())
 
 
