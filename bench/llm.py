@@ -302,7 +302,7 @@ def cmd_recheck(args: argparse.Namespace) -> None:
         if reply is None or item.history:
             continue
         query = make_query(item.question)
-        focused = gather(index, query, settings, {})[1].focused
+        focused = gather(index, query, settings, {})[1].read
         chosen = model_passages(index, query, focused, backend.count_tokens, settings.llm)
         sources = source_spans(index, item) if item.answerable else []
         rows.append((item, reply, chosen, sources))

@@ -439,6 +439,63 @@ def test_a_count_of_people_may_be_written_with_nguoi(question: str, sentence: st
     assert (people and holds(people, sentence, question, plain)) == holds_as_people
 
 
+@pytest.mark.parametrize("question, subject", [
+    ("thuc hien phap luat ve dan chu o co so co y nghia gi", "thuc hien phap luat ve dan chu o co so"),
+    ("Việc xây dựng các mô hình đó đem lại tác dụng gì?", "việc xây dựng các mô hình"),  # «đó» points back
+    ("Theo Luật, Ban Thanh tra nhân dân có vai trò gì?", "ban thanh tra nhân dân"),
+])
+def test_the_subject_of_a_significance_question(question: str, subject: str) -> None:
+    from bot.answering.facts import expected_fact
+    from bot.retrieval.query import typed_without_accents
+
+    assert expected_fact(question, typed_without_accents(question)).subject == subject
+
+
+@pytest.mark.parametrize("sentence, context, spoken_of", [
+    # its words in order, a short qualifier between them
+    ("Bên cạnh đó là việc thực hiện pháp luật về dân chủ trên tất cả các lĩnh vực ở cơ sở không chỉ giúp pháp luật "
+     "thực sự đi vào cuộc sống.", "", True),
+    # in order, far apart: the words speak of other things
+    ("Tại Chuyên đề 2 về Luật Thực hiện dân chủ ở cơ sở, đồng chí nhấn mạnh nền tảng pháp lý quan trọng để hoàn thiện "
+     "chính sách pháp luật về dân chủ nói chung, dân chủ ở cơ sở nói riêng.", "", False),
+    ("Pháp luật về dân chủ ở cơ sở được thực hiện nghiêm.", "", False),  # out of order
+    # a law names what it speaks of in the article's title
+    ("1. Bảo đảm quyền của công dân được biết, tham gia ý kiến.",
+     "Luật › Điều 3. Nguyên tắc thực hiện pháp luật về dân chủ ở cơ sở", True),
+])
+def test_a_significance_is_said_of_the_subject(sentence: str, context: str, spoken_of: bool) -> None:
+    from bot.answering.facts import expected_fact, holds
+
+    question = "thuc hien phap luat ve dan chu o co so co y nghia gi"
+    assert holds(expected_fact(question, True), sentence, question, True, context) is spoken_of
+
+
+@pytest.mark.parametrize("needle, haystack, gap, expected", [
+    ("a b c", "a x b y c", 1, True),
+    ("a b c", "a x x b c", 1, False),  # two words between a and b
+    ("a b c", "a x x b c", 2, True),
+    ("a b c", "c b a", 5, False),  # out of order
+    ("a b c", "a b x b x x c", 2, True),  # the later b reaches c
+    ("", "a b", 1, False),
+])
+def test_words_in_order_nearby(needle: str, haystack: str, gap: int, expected: bool) -> None:
+    from bot.answering.facts import in_order_nearby
+
+    assert in_order_nearby(needle.split(), haystack.split(), gap) is expected
+
+
+def test_the_model_reads_the_passages_stating_the_fact() -> None:
+    from dataclasses import replace
+
+    from bot.answering.extractive import Selection
+
+    first, second, third = _passage("Câu một có 05 người.", 1), _passage("Câu hai.", 2), _passage("Câu ba.", 3)
+    stated = Selection([], [first, second, third], [], fact_sentence=_sentence_of("Câu một có 05 người."))
+    assert stated.read == [first]
+    assert replace(stated, stating=2).read == [first, second]  # a rule and the article it applies to
+    assert replace(stated, fact_sentence=None).read == [first, second, third]
+
+
 @pytest.mark.parametrize("question, kind, required", [
     ("hương ước là gì vậy", "definition", False),  # a closing particle
     ("Trưởng Ban Dân vận Tỉnh ủy là ai thế ạ?", "person", True),
@@ -446,6 +503,10 @@ def test_a_count_of_people_may_be_written_with_nguoi(question: str, sentence: st
     ("Ở nơi không có cấp xã thì ai thực hiện nhiệm vụ của Ủy ban nhân dân cấp xã?", "person", False),
     ("Hương ước, quy ước là gì?", "definition", False),
     ("Nghị định đó thay thế văn bản nào trước đây?", "document", False),
+    # what a thing means or brings: a sentence speaking of that thing picks the answer
+    ("thuc hien phap luat ve dan chu o co so co y nghia gi", "significance", False),
+    ("Hương ước có vai trò như thế nào?", "significance", False),
+    ("Nó có tác dụng gì?", None, None),  # no subject to go by
     ("Hội nghị được tổ chức theo hình thức gì?", None, None),
     # what a text says is no speech, and a role is no office held by one person
     ("Luật nói gì về hương ước?", None, None),
@@ -730,7 +791,7 @@ def test_a_follow_up_finds_its_answer_by_meaning_with_the_real_encoder(tiny_inde
     from bot.answering.pipeline import own_words_closeness
     from bot.retrieval.query import make_query
 
-    query = make_query("Việc xây dựng các mô hình đó đem lại tác dụng gì?", _FOLLOW_UP_HISTORY)
+    query = make_query("Việc xây dựng các mô hình đó đem lại kết quả như thế nào?", _FOLLOW_UP_HISTORY)
     passages = [_passage(_REPORT, rank=1), _passage(_EFFECT, rank=2)]
     assert select(query, passages, Settings().answer).chosen[0].text == _REPORT  # by words alone
     chosen = select(query, passages, Settings().answer, closeness=own_words_closeness(tiny_index, query)).chosen

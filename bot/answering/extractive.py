@@ -403,6 +403,14 @@ class Selection:
     chosen: list[Sentence]  # the extractive answer
     fact: Fact | None = None  # the kind of fact the question asks for
     fact_sentence: Sentence | None = None  # the best answering sentence that holds it
+    stating: int = 1  # how many focused passages, first, state that fact (2: a rule and the article it applies to)
+
+    @property
+    def read(self) -> list[Passage]:
+        """What the model reads: the passages stating the fact asked for where one does, else all that answer.
+        Other passages only dilute a fact, and a small model mixes them in: for «thuc hien phap luat ve dan chu o
+        co so co y nghia gi» it listed the Luật's principles from the second passage (seed_dev sd-020)."""
+        return self.focused[:self.stating] if self.fact_sentence is not None else self.focused
 
 
 def _fact_sentence(fact: Fact, query: Query, asked: str, plain: bool, sentences: list[Sentence],
@@ -493,7 +501,9 @@ def select(query: Query, passages: list[Passage], cfg: AnswerSettings,
         kept = sorted(same, key=lambda s: -s.score)[:cfg.max_sentences - 1]
         chosen = sorted([*kept, found], key=lambda s: s.start)
         focused = [found.passage, *(p for p in focused if p is not found.passage)]
-    if fact is None:  # a question asking for one fact is answered by the sentence holding it, not a list
+    # a question asking for one fact is answered by the sentence holding it, not a list; what a thing means or
+    # brings may be one
+    if fact is None or fact.kind == "significance":
         chosen = complete_lists(chosen, cfg.max_list_items)
         if articles is not None:
             retrieved = {p.chunk.id: p for p in passages}

@@ -2,7 +2,8 @@
 
 "bao lâu" is answered by a duration, "ngày nào" by a date, "bao nhiêu hộ" by a count of households,
 "là ai" by a person's name, "có tên là gì" by a quoted name, "X phát biểu gì" by a sentence where X speaks;
-"… là gì" by the sentence that opens with the term, "văn bản nào" by a document number.
+"… là gì" by the sentence that opens with the term, "X có ý nghĩa gì" by a sentence speaking of X, "văn bản nào"
+by a document number.
 The evidence rules refuse when no answering sentence holds a required fact (a guess otherwise: seed ts-049,
 ts-056, seed_dev sd-001), and the composer centres the answer on the sentence that holds it.
 """
@@ -95,6 +96,13 @@ _OFFICE_WORDS = re.compile(r"^(?:phó\s+)?(?:chủ tịch|tổng bí thư|bí th
                            r"chánh án|viện trưởng|tổng thư ký|chủ nhiệm)\b")
 _NOW_WORDS = re.compile(r"\s+(?:hiện nay|hiện tại|hiện giờ|bây giờ|đương nhiệm)$")
 _ASKS_DEFINITION = r"^(.*?)\s+(?:được hiểu\s+|có nghĩa\s+)?là gì\s*[?.!]*\s*$"
+# «Thực hiện pháp luật về dân chủ ở cơ sở có ý nghĩa gì?», «Việc xây dựng các mô hình đó đem lại tác dụng gì?»
+_ASKS_SIGNIFICANCE = (r"^(.*?)\s+(?:có|mang lại|đem lại|mang đến|đem đến)\s+(?:ý nghĩa|vai trò|tác dụng|lợi ích|"
+                      r"tầm quan trọng)\s+(?:gì|như thế nào|thế nào|ra sao)\b")
+_POINTING_WORDS = r"(?:\s+(?:đó|này|ấy|kia))+$"  # «các mô hình đó»: what the question before named
+# How many syllables may stand between two of the subject's in a sentence that speaks of it: «việc thực hiện pháp
+# luật về dân chủ trên tất cả các lĩnh vực ở cơ sở» speaks of «thực hiện pháp luật về dân chủ ở cơ sở».
+_SUBJECT_GAP_SYLLABLES = 6
 _DOCUMENT_KINDS = r"(?:van ban|nghi dinh|nghi quyet|quyet dinh|thong tu|chi thi|luat)"
 _ASKS_DOCUMENT = re.compile(rf"\b{_DOCUMENT_KINDS} nao\b")
 # «quyết định số mấy», «QĐ số bao nhiêu», «nghị định số nào» (chat shortcuts: qđ, nđ, nq)
@@ -110,7 +118,7 @@ _FILLER_WORDS = {"một", "hai", "ba", "bốn", "năm", "các", "những", "có"
 
 @dataclass(frozen=True)
 class Fact:
-    kind: str  # "figure" | "person" | "name" | "document" | "document number" | "definition" | "speech"
+    kind: str  # "figure" | "person" | "name" | "document" | "document number" | "definition" | "significance" | "speech"
     pattern: str = ""  # the figure asked for ("figure")
     subject: str = ""  # folded; accent-free when the question is: the counted noun, the office, the speaker,
     # the thing named
@@ -224,6 +232,11 @@ def expected_fact(question: str, plain: bool = False) -> Fact | None:
         subject = " ".join(" ".join(clauses).split())
         if subject:
             return Fact("definition", subject=subject, required=False)
+    significance = re.search(form(_ASKS_SIGNIFICANCE), text)
+    if significance:  # what a thing means or brings: said in a sentence speaking of that thing, not of its words
+        subject = re.sub(form(_POINTING_WORDS), "", _subject(significance.group(1), form))
+        if len(subject.split()) > 1:
+            return Fact("significance", subject=subject, required=False)
     speech = re.search(form(_ASKS_SPEECH), text)
     speaker = _subject(speech.group(1), form) if speech else ""
     if speaker and not _starts(_DOCUMENT_WORDS, speaker, form):
@@ -281,6 +294,17 @@ def _contains(haystack: str, needle: str, plain: bool) -> bool:
     return f" {_words(needle, plain)} " in f" {_words(haystack, plain)} "
 
 
+def in_order_nearby(needle: list[str], haystack: list[str], gap: int) -> bool:
+    """Does haystack hold needle's words in order, with at most gap other words between two of them? «Luật Thực
+    hiện dân chủ ở cơ sở … chính sách pháp luật về dân chủ» holds «thực hiện pháp luật về dân chủ» in order, far
+    apart."""
+    reachable = [i for i, word in enumerate(haystack) if needle and word == needle[0]]
+    for word in needle[1:]:
+        reachable = [j for j, other in enumerate(haystack)
+                     if other == word and any(i < j <= i + gap + 1 for i in reachable)]
+    return bool(reachable) and bool(needle)
+
+
 def _names_all(sentence: str, subject: str, plain: bool) -> bool:
     """Every word of the subject is in the sentence, an abbreviation or its long form ("UBND" or
     "Ủy ban nhân dân")."""
@@ -336,6 +360,10 @@ def holds(fact: Fact, sentence: str, question: str, plain: bool = False, context
         term = r"\W+".join(map(re.escape, _words(fact.subject, plain).split()))
         paired = rf"(?:\s*,\s*\w+(?:\s+\w+){{0,{_PAIRED_TERM_WORDS - 1}}})?"
         return re.match(rf"{term}{paired}\s+{_words('là', plain)}\b", opening) is not None
+    if fact.kind == "significance":  # a law names it in the article's title: «Điều 4. … hương ước, quy ước»
+        subject = _words(fact.subject, plain).split()
+        return any(in_order_nearby(subject, _words(text, plain).split(), _SUBJECT_GAP_SYLLABLES)
+                   for text in (sentence, context))
     if fact.kind == "speech":
         return _SPEECH.search(fold(sentence)) is not None and _contains(sentence, fact.subject, plain)
     raise ValueError(f"unknown fact kind {fact.kind!r}")

@@ -218,7 +218,7 @@ def _with_referring_article(index: Index, query: Query, passages: list[Passage],
     # it, then the article it refers to, then the other passages found, not the other sentences referring to it
     others = [p for p in wider.focused if p.chunk.id not in referring and p.chunk.id != referred.chunk.id]
     focused = [passage, referred, *others]
-    return [*passages, passage], replace(wider, focused=focused)
+    return [*passages, passage], replace(wider, focused=focused, stating=2)
 
 
 def referring_sentences(index: Index, best: Sentence) -> dict[str, tuple[Passage, Passage]]:
@@ -326,7 +326,7 @@ def answer_stream(question: str, history: list[Turn] | None = None, settings: Se
             log.info("the model's rewrite %r found weak evidence; the rule-based %r is used", query.text, rule_query.text)
             query, (passages, selection, evidence) = rule_query, alternative
     compose_started = time.perf_counter()
-    focused, chosen = selection.focused, selection.chosen
+    focused, chosen = selection.read, selection.chosen
     name = backend.name if backend else "extractive"
     result: Answer | None = None
     model_text, dropped, usage = "", [], {}  # what a model said, kept when its answer falls back to quotes
