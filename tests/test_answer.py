@@ -443,6 +443,9 @@ def test_a_count_of_people_may_be_written_with_nguoi(question: str, sentence: st
     ("thuc hien phap luat ve dan chu o co so co y nghia gi", "thuc hien phap luat ve dan chu o co so"),
     ("Việc xây dựng các mô hình đó đem lại tác dụng gì?", "việc xây dựng các mô hình"),  # «đó» points back
     ("Theo Luật, Ban Thanh tra nhân dân có vai trò gì?", "ban thanh tra nhân dân"),
+    ("Vai trò của Ban Thanh tra nhân dân là gì?", "ban thanh tra nhân dân"),  # no definition
+    ("huong uoc hien nay co vai tro gi", "huong uoc"),  # «nay» of «hiện nay» points at nothing
+    ("Hương ước ngày nay có vai trò gì?", "hương ước"),
 ])
 def test_the_subject_of_a_significance_question(question: str, subject: str) -> None:
     from bot.answering.facts import expected_fact
@@ -459,9 +462,10 @@ def test_the_subject_of_a_significance_question(question: str, subject: str) -> 
     ("Tại Chuyên đề 2 về Luật Thực hiện dân chủ ở cơ sở, đồng chí nhấn mạnh nền tảng pháp lý quan trọng để hoàn thiện "
      "chính sách pháp luật về dân chủ nói chung, dân chủ ở cơ sở nói riêng.", "", False),
     ("Pháp luật về dân chủ ở cơ sở được thực hiện nghiêm.", "", False),  # out of order
-    # a law names what it speaks of in the article's title
+    # a law names what it speaks of in the article's title, not in its document's
     ("1. Bảo đảm quyền của công dân được biết, tham gia ý kiến.",
      "Luật › Điều 3. Nguyên tắc thực hiện pháp luật về dân chủ ở cơ sở", True),
+    ("1. Tuân thủ quy định.", "Luật thực hiện pháp luật về dân chủ ở cơ sở › Điều 9. Trách nhiệm của công dân", False),
 ])
 def test_a_significance_is_said_of_the_subject(sentence: str, context: str, spoken_of: bool) -> None:
     from bot.answering.facts import expected_fact, holds
@@ -489,11 +493,23 @@ def test_the_model_reads_the_passages_stating_the_fact() -> None:
 
     from bot.answering.extractive import Selection
 
+    from bot.answering.extractive import Sentence, select
+    from bot.retrieval.query import make_query
+
     first, second, third = _passage("Câu một có 05 người.", 1), _passage("Câu hai.", 2), _passage("Câu ba.", 3)
-    stated = Selection([], [first, second, third], [], fact_sentence=_sentence_of("Câu một có 05 người."))
+    stated = Selection([], [first, second, third], [], fact_sentence=Sentence(first, 1000, 1020, first.chunk.text, 1.0))
     assert stated.read == [first]
     assert replace(stated, stating=2).read == [first, second]  # a rule and the article it applies to
     assert replace(stated, fact_sentence=None).read == [first, second, third]
+
+    # the passage stating the significance asked for is read alone, though the sentences of another score more
+    law = _passage("Tại Chuyên đề 2 về Luật Thực hiện dân chủ ở cơ sở, đồng chí nhấn mạnh nền tảng pháp lý quan trọng "
+                   "để hoàn thiện chính sách pháp luật về dân chủ nói chung, dân chủ ở cơ sở nói riêng.", 1)
+    meaning = _passage("Bên cạnh đó là việc thực hiện pháp luật về dân chủ trên tất cả các lĩnh vực ở cơ sở không chỉ "
+                       "giúp pháp luật thực sự đi vào cuộc sống.", 2)
+    selection = select(make_query("thuc hien phap luat ve dan chu o co so co y nghia gi"), [law, meaning],
+                       Settings().answer)
+    assert selection.read == [meaning]
 
 
 @pytest.mark.parametrize("question, kind, required", [
@@ -757,7 +773,8 @@ _MODELS = "Có 80 mô hình đăng ký mới."
     # clearly closer to the follow-up's own words, holding as many of them: it leads
     ("Việc xây dựng các mô hình đó đem lại tác dụng gì?", {_REPORT: 0.84, _EFFECT: 0.87}, _EFFECT),
     ("Việc xây dựng các mô hình đó đem lại tác dụng gì?", {_REPORT: 0.86, _EFFECT: 0.87}, _REPORT),  # not clearly
-    # a short sentence close to anything short, holding fewer of the follow-up's words
+    # a short sentence close to anything short, holding fewer of the follow-up's syllables («mô hình» against
+    # «xây dựng», the «tác» of «công tác»)
     ("Việc xây dựng các mô hình đó đem lại tác dụng gì?", {_REPORT: 0.84, _MODELS: 0.90}, _REPORT),
     ("Thế còn tác dụng?", {_REPORT: 0.84, _EFFECT: 0.87}, _REPORT),  # too few words to go by
 ])

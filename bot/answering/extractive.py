@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import takewhile
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -11,9 +12,11 @@ from bot.documents.model import Chunk
 from bot.documents.normalize import sentence_spans
 from bot.documents.structure import ARTICLE, CLAUSE, POINT
 from bot.retrieval.hybrid import Passage
-from bot.retrieval.query import Query, asked_of_place, asks_which_article, content_pairs, typed_without_accents
+from bot.retrieval.query import (Query, asked_of_place, asks_which_article, content_pairs, plain_question_words,
+                                 typed_without_accents)
 from bot.answering.evidence import own_terms, term_coverage, terms_found
-from bot.answering.facts import Fact, counted_as_people, expected_fact, figure_predicate, holds, said_of_figure
+from bot.answering.facts import (Fact, counted_as_people, expected_fact, figure_predicate, holds, innermost_title,
+                                 said_of_figure)
 from bot.settings import AnswerSettings
 from bot.answering.prompts import looks_like_injection
 from bot.answering.verify import REFUSAL_VI
@@ -142,7 +145,9 @@ def closest_to_own_words(sentences: list[Sentence], query: Query, closeness: Clo
     các mô hình … đã có hiệu ứng xã hội tích cực …» (seed_dev sd-008), «Trong đó có bao nhiêu mô hình đăng ký
     mới?» by «80 mô hình đăng ký mới.», not the long sentence listing all of them (seed ts-016)."""
     own = own_terms(query)
-    if closeness is None or not query.leans_on or not sentences or len(own) < cfg.own_words_min_terms:
+    stop = plain_question_words() if query.plain else set()  # «dau», «gi»: accent-free question words
+    if (closeness is None or not query.leans_on or not sentences
+            or len([t for t in own if t not in stop]) < cfg.own_words_min_terms):
         return sentences  # «niêm yết ở đâu?», «ai chủ trì?»: too few words to tell sentences apart by meaning
     best = sentences[0].score
     near = [s for s in sentences if s.score >= cfg.own_words_near * best][:cfg.own_words_sentences]
@@ -154,8 +159,11 @@ def closest_to_own_words(sentences: list[Sentence], query: Query, closeness: Clo
     if (lead < closeness_of[0] + cfg.own_words_margin or not held
             or held < terms_found(own, near[0].text, query.plain)):
         return sentences
-    for sentence, close in zip(near, closeness_of):
-        sentence.score *= 0.5 ** ((lead - close) / cfg.own_words_margin)
+    weights = [0.5 ** ((lead - close) / cfg.own_words_margin) for close in closeness_of]
+    for sentence, weight in zip(near, weights):
+        sentence.score *= weight
+    for sentence in sentences[len(near):]:  # those not compared weigh as little as the farthest compared
+        sentence.score *= min(weights)
     near[leader].score = best
     return sorted(sentences, key=lambda s: -s.score)
 
@@ -163,7 +171,7 @@ def closest_to_own_words(sentences: list[Sentence], query: Query, closeness: Clo
 def _in_its_place(sentence: Sentence) -> str:
     """A sentence under the title it falls under: «1. Kiểm tra việc thực hiện …» says what it is only under «Điều
     … Nhiệm vụ, quyền hạn của Ban Thanh tra nhân dân»."""
-    title = sentence.passage.chunk.context.split("›")[-1].strip()
+    title = innermost_title(sentence.passage.chunk.context)
     return f"{title}\n{sentence.text}" if title else sentence.text
 
 
@@ -403,7 +411,9 @@ class Selection:
     chosen: list[Sentence]  # the extractive answer
     fact: Fact | None = None  # the kind of fact the question asks for
     fact_sentence: Sentence | None = None  # the best answering sentence that holds it
-    stating: int = 1  # how many focused passages, first, state that fact (2: a rule and the article it applies to)
+    # how many focused passages, first, state that fact (with the chunks its list goes on in; a rule and the
+    # article it applies to)
+    stating: int = 1
 
     @property
     def read(self) -> list[Passage]:
@@ -495,6 +505,7 @@ def select(query: Query, passages: list[Passage], cfg: AnswerSettings,
     if asks_which_article(query.question):  # the article's title line is the answer, alone
         chosen = [s for s in chosen if ARTICLE.match(s.text)][:1] or chosen
     fact, asked, plain = asked_fact(query)
+    stating = 1
     found = _fact_sentence(fact, query, asked, plain, sentences, focused, cfg) if fact else None
     if found is not None:  # the sentence that states the fact answers; other passages' sentences only dilute it
         same = [s for s in chosen if s.passage is found.passage and s is not found]
@@ -520,9 +531,12 @@ def select(query: Query, passages: list[Passage], cfg: AnswerSettings,
             chosen = earlier_lists(chosen, previous_passage, cfg.max_list_items)
             chosen, continued = continued_lists(chosen, next_passage, cfg.max_list_items)
             focused = _with_continuations(focused, continued)
+            if found is not None:  # the chunks its list goes on in, placed right after it
+                going_on = {p.chunk.id for p, _ in continued}
+                stating += len(list(takewhile(lambda p: p.chunk.id in going_on, focused[1:])))
     else:  # where a lead-in («… các điều kiện sau đây:») would say nothing without its items
         chosen = [s for s in chosen if s is found or not _is_lead_in(s.text)] or chosen
         if found is not None:
             chosen = without_other_lists(chosen, found)
     chosen = with_lead_ins(chosen)
-    return Selection(sentences, focused, chosen, fact, found)
+    return Selection(sentences, focused, chosen, fact, found, stating)

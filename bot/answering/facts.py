@@ -94,12 +94,15 @@ _DOCUMENT_WORDS = re.compile(r"^(?:bộ luật|luật|nghị định|nghị quy�
 # Offices held by one person: "… là ai?" asks for a name.
 _OFFICE_WORDS = re.compile(r"^(?:phó\s+)?(?:chủ tịch|tổng bí thư|bí thư|bộ trưởng|thủ tướng|trưởng ban|giám đốc|"
                            r"chánh án|viện trưởng|tổng thư ký|chủ nhiệm)\b")
-_NOW_WORDS = re.compile(r"\s+(?:hiện nay|hiện tại|hiện giờ|bây giờ|đương nhiệm)$")
+_NOW_WORDS = re.compile(r"\s+(?:hiện nay|hiện tại|hiện giờ|bây giờ|ngày nay|đương nhiệm)$")
 _ASKS_DEFINITION = r"^(.*?)\s+(?:được hiểu\s+|có nghĩa\s+)?là gì\s*[?.!]*\s*$"
 # «Thực hiện pháp luật về dân chủ ở cơ sở có ý nghĩa gì?», «Việc xây dựng các mô hình đó đem lại tác dụng gì?»
 _ASKS_SIGNIFICANCE = (r"^(.*?)\s+(?:có|mang lại|đem lại|mang đến|đem đến)\s+(?:ý nghĩa|vai trò|tác dụng|lợi ích|"
                       r"tầm quan trọng)\s+(?:gì|như thế nào|thế nào|ra sao)\b")
-_POINTING_WORDS = r"(?:\s+(?:đó|này|ấy|kia))+$"  # «các mô hình đó»: what the question before named
+# «các mô hình đó»: what the question before named (not «hiện nay», «ngày nay», «bây giờ»)
+_POINTING_WORDS = r"(?:\s+(?<!hiện )(?<!ngày )(?<!bây )(?:đó|này|ấy|kia))+$"
+# «Vai trò của Ban Thanh tra nhân dân là gì?»
+_ASKS_SIGNIFICANCE_OF = r"^(?:ý nghĩa|vai trò|tác dụng|lợi ích|tầm quan trọng)\s+của\s+(.*?)\s+là\s+gì\b"
 # How many syllables may stand between two of the subject's in a sentence that speaks of it: «việc thực hiện pháp
 # luật về dân chủ trên tất cả các lĩnh vực ở cơ sở» speaks of «thực hiện pháp luật về dân chủ ở cơ sở».
 _SUBJECT_GAP_SYLLABLES = 6
@@ -224,6 +227,12 @@ def expected_fact(question: str, plain: bool = False) -> Fact | None:
                     required=not _starts(_DOCUMENT_WORDS, " ".join(subject), form)) if subject else None
     if _ASKS_DOCUMENT.search(plain_q):  # "… thay thế văn bản nào?": a sentence citing a document by number
         return Fact("document", required=False)
+    significance = re.search(form(_ASKS_SIGNIFICANCE), text) or re.search(form(_ASKS_SIGNIFICANCE_OF), text)
+    if significance:  # what a thing means or brings: said in a sentence speaking of that thing, not of its words
+        subject = re.sub(form(_NOW_WORDS.pattern), "", _subject(significance.group(1), form))
+        subject = re.sub(form(_POINTING_WORDS), "", subject)
+        if len(subject.split()) > 1:
+            return Fact("significance", subject=subject, required=False)
     definition = re.search(form(_ASKS_DEFINITION), text)
     if definition:  # "Hương ước, quy ước là gì?": the sentence that says what it is ("Hương ước, quy ước là …")
         clauses = [c.strip() for c in re.split(r"[,;:]", re.sub(r"[“”\"]", " ", definition.group(1)))]
@@ -232,11 +241,6 @@ def expected_fact(question: str, plain: bool = False) -> Fact | None:
         subject = " ".join(" ".join(clauses).split())
         if subject:
             return Fact("definition", subject=subject, required=False)
-    significance = re.search(form(_ASKS_SIGNIFICANCE), text)
-    if significance:  # what a thing means or brings: said in a sentence speaking of that thing, not of its words
-        subject = re.sub(form(_POINTING_WORDS), "", _subject(significance.group(1), form))
-        if len(subject.split()) > 1:
-            return Fact("significance", subject=subject, required=False)
     speech = re.search(form(_ASKS_SPEECH), text)
     speaker = _subject(speech.group(1), form) if speech else ""
     if speaker and not _starts(_DOCUMENT_WORDS, speaker, form):
@@ -294,10 +298,15 @@ def _contains(haystack: str, needle: str, plain: bool) -> bool:
     return f" {_words(needle, plain)} " in f" {_words(haystack, plain)} "
 
 
+def innermost_title(context: str) -> str:
+    """The title a chunk sits right under (its article's, its section's), of the titles in its context."""
+    return context.split("\n")[0].split("›")[-1].strip()
+
+
 def in_order_nearby(needle: list[str], haystack: list[str], gap: int) -> bool:
     """Does haystack hold needle's words in order, with at most gap other words between two of them? «Luật Thực
-    hiện dân chủ ở cơ sở … chính sách pháp luật về dân chủ» holds «thực hiện pháp luật về dân chủ» in order, far
-    apart."""
+    hiện dân chủ ở cơ sở … chính sách pháp luật về dân chủ» does not hold «thực hiện pháp luật về dân chủ»: its
+    words are there in order, but far apart."""
     reachable = [i for i, word in enumerate(haystack) if needle and word == needle[0]]
     for word in needle[1:]:
         reachable = [j for j, other in enumerate(haystack)
@@ -363,7 +372,7 @@ def holds(fact: Fact, sentence: str, question: str, plain: bool = False, context
     if fact.kind == "significance":  # a law names it in the article's title: «Điều 4. … hương ước, quy ước»
         subject = _words(fact.subject, plain).split()
         return any(in_order_nearby(subject, _words(text, plain).split(), _SUBJECT_GAP_SYLLABLES)
-                   for text in (sentence, context))
+                   for text in (sentence, innermost_title(context)))
     if fact.kind == "speech":
         return _SPEECH.search(fold(sentence)) is not None and _contains(sentence, fact.subject, plain)
     raise ValueError(f"unknown fact kind {fact.kind!r}")

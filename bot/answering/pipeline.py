@@ -258,10 +258,14 @@ def _own_words(index: Index, query: Query) -> str:
 def own_words_closeness(index: Index, query: Query) -> Closeness:
     """Cosine closeness of texts to the follow-up's own words: it tells which sentence found answers what it adds
     to the question it leans on."""
+    encoder = getattr(index.embeddings, "inner", index.embeddings)  # the query's texts are not kept in the cache
+    own: list[np.ndarray] = []  # the follow-up's vector, once
+
     def closeness(texts: list[str]) -> list[float]:
-        own = np.asarray(index.embeddings.embed_query(_own_words(index, query)), dtype=np.float32)
-        vectors = np.asarray(index.embeddings.embed_documents(texts), dtype=np.float32)
-        return [float(v) for v in vectors @ own]
+        if not own:
+            own.append(np.asarray(encoder.embed_query(_own_words(index, query)), dtype=np.float32))
+        vectors = np.asarray(encoder.embed_documents(texts), dtype=np.float32)
+        return [float(v) for v in vectors @ own[0]]
 
     return closeness
 
