@@ -215,7 +215,8 @@ def _with_referring_article(index: Index, query: Query, passages: list[Passage],
     passage, referred = referring[holder]
     log.info("the fact asked for is in an article referring to the one found: %s", passage.chunk.text)
     # the sentence holding the fact is quoted alone (its chunk's other rules are not asked for); the model reads
-    # it, then the article it refers to, then the other passages found, not the other sentences referring to it
+    # it, then the article it refers to (``Selection.read``); the other passages found stay for the evidence
+    # rules, not the other sentences referring to it
     others = [p for p in wider.focused if p.chunk.id not in referring and p.chunk.id != referred.chunk.id]
     focused = [passage, referred, *others]
     return [*passages, passage], replace(wider, focused=focused, stating=2)
