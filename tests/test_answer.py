@@ -805,13 +805,14 @@ def test_a_question_of_its_own_is_not_reranked_by_meaning() -> None:
 
 def test_a_follow_up_finds_its_answer_by_meaning_with_the_real_encoder(tiny_index) -> None:
     from bot.answering.extractive import select
-    from bot.answering.pipeline import own_words_closeness
+    from bot.answering.pipeline import own_vector, own_words_closeness
     from bot.retrieval.query import make_query
 
     query = make_query("Việc xây dựng các mô hình đó đem lại kết quả như thế nào?", _FOLLOW_UP_HISTORY)
     passages = [_passage(_REPORT, rank=1), _passage(_EFFECT, rank=2)]
     assert select(query, passages, Settings().answer).chosen[0].text == _REPORT  # by words alone
-    chosen = select(query, passages, Settings().answer, closeness=own_words_closeness(tiny_index, query)).chosen
+    closeness = own_words_closeness(tiny_index, own_vector(tiny_index, query))
+    chosen = select(query, passages, Settings().answer, closeness=closeness).chosen
     assert [s.text for s in chosen] == [_EFFECT]
 
 

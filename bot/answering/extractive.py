@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from itertools import takewhile
 from dataclasses import dataclass
+from itertools import takewhile
 from typing import Protocol
 
-from bot.documents.model import Chunk
+from bot.documents.model import Chunk, innermost_title
 from bot.documents.normalize import sentence_spans
 from bot.documents.structure import ARTICLE, CLAUSE, POINT
 from bot.retrieval.hybrid import Passage
 from bot.retrieval.query import (Query, asked_of_place, asks_which_article, content_pairs, plain_question_words,
                                  typed_without_accents)
 from bot.answering.evidence import own_terms, term_coverage, terms_found
-from bot.answering.facts import (Fact, counted_as_people, expected_fact, figure_predicate, holds, innermost_title,
-                                 said_of_figure)
+from bot.answering.facts import Fact, counted_as_people, expected_fact, figure_predicate, holds, said_of_figure
 from bot.settings import AnswerSettings
 from bot.answering.prompts import looks_like_injection
 from bot.answering.verify import REFUSAL_VI

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from bot.documents.model import innermost_title
 from bot.documents.normalize import fold, has_diacritics, plain_form, strip_diacritics, syllables
 from bot.documents.structure import DOC_NUMBER
 from bot.data import data_lines
@@ -296,11 +297,6 @@ def _words(text: str, plain: bool) -> str:
 
 def _contains(haystack: str, needle: str, plain: bool) -> bool:
     return f" {_words(needle, plain)} " in f" {_words(haystack, plain)} "
-
-
-def innermost_title(context: str) -> str:
-    """The title a chunk sits right under (its article's, its section's), of the titles in its context."""
-    return context.split("\n")[0].split("›")[-1].strip()
 
 
 def in_order_nearby(needle: list[str], haystack: list[str], gap: int) -> bool:

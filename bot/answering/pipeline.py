@@ -177,7 +177,8 @@ def gather(index: Index, query: Query, settings: Settings, timings: dict[str, fl
     """Retrieval, the answering sentences and the evidence rules' verdict for one standalone question."""
     passages = retrieve(index, query, settings.retrieval.top_k, timings)
     timings["retrieval_ms"] = timings.get("dense_ms", 0) + timings.get("lexical_ms", 0)
-    closeness = own_words_closeness(index, query) if query.leans_on else None
+    own = own_vector(index, query) if query.leans_on else None
+    closeness = own_words_closeness(index, own) if own is not None else None
     selection = select(query, passages, settings.answer, index, closeness)
     fact, best, held = selection.fact, selection.sentences[:1], selection.fact_sentence
     if (fact is not None and fact.required and fact.subject and best
@@ -188,7 +189,7 @@ def gather(index: Index, query: Query, settings: Settings, timings: dict[str, fl
         passages, selection = _with_referring_article(index, query, passages, selection, best[0], settings,
                                                       closeness)
     found = selection.fact_sentence.text if selection.fact_sentence else None
-    own_dense = own_closeness(index, query, selection.focused[:2] or passages[:1]) if query.leans_on else None
+    own_dense = own_closeness(index, own, selection.focused[:2] or passages[:1]) if own is not None else None
     evidence = assess(query, passages, selection.fact, found, index.doc_articles(), settings.answer, own_dense)
     return passages, selection, evidence
 
@@ -251,34 +252,31 @@ def referring_sentences(index: Index, best: Sentence) -> dict[str, tuple[Passage
     return named or whole
 
 
-def _own_words(index: Index, query: Query) -> str:
-    """A follow-up's own words, as the encoder reads them (accented)."""
-    return restore_accents(query.question, index.accents) if query.plain else query.question
+def own_vector(index: Index, query: Query) -> np.ndarray:
+    """The vector of a follow-up's own words (without the question it leans on), accents restored."""
+    own = restore_accents(query.question, index.accents) if query.plain else query.question
+    return np.asarray(index.embeddings.embed_query(own), dtype=np.float32)
 
 
-def own_words_closeness(index: Index, query: Query) -> Closeness:
-    """Cosine closeness of texts to the follow-up's own words: it tells which sentence found answers what it adds
-    to the question it leans on."""
+def own_words_closeness(index: Index, own: np.ndarray) -> Closeness:
+    """Cosine closeness of texts to the follow-up's own words (their vector): it tells which sentence found
+    answers what it adds to the question it leans on."""
     encoder = getattr(index.embeddings, "inner", index.embeddings)  # the query's texts are not kept in the cache
-    own: list[np.ndarray] = []  # the follow-up's vector, once
 
     def closeness(texts: list[str]) -> list[float]:
-        if not own:
-            own.append(np.asarray(encoder.embed_query(_own_words(index, query)), dtype=np.float32))
         vectors = np.asarray(encoder.embed_documents(texts), dtype=np.float32)
-        return [float(v) for v in vectors @ own[0]]
+        return [float(v) for v in vectors @ own]
 
     return closeness
 
 
-def own_closeness(index: Index, query: Query, passages: list[Passage]) -> float | None:
-    """The dense score of a follow-up's own words (without the question it leans on) against the passages that
-    answer it (their stored vectors are unit length); None when no passage or none of their vectors is stored."""
+def own_closeness(index: Index, own: np.ndarray, passages: list[Passage]) -> float | None:
+    """The dense score of a follow-up's own words (their vector) against the passages that answer it (their
+    stored vectors are unit length); None when no passage or none of their vectors is stored."""
     stored = index.dense.vectors([p.chunk.id for p in passages]) if passages else {}
     if not stored:
         return None
-    vector = np.asarray(index.embeddings.embed_query(_own_words(index, query)), dtype=np.float32)
-    return max(float(np.dot(vector, np.asarray(v, dtype=np.float32))) for v in stored.values())
+    return max(float(np.dot(own, np.asarray(v, dtype=np.float32))) for v in stored.values())
 
 
 def answer_stream(question: str, history: list[Turn] | None = None, settings: Settings | None = None,

@@ -45,3 +45,9 @@ class Chunk:
     def embedding_text(self) -> str:
         """What the encoder and BM25 read: the span with where it sits, so a bare khoản keeps its context."""
         return f"{self.context}\n{self.text}" if self.context else self.text
+
+
+def innermost_title(context: str) -> str:
+    """The title a chunk sits right under (its article's, its section's), of the titles in its context (a passage
+    made of one referring sentence adds the passage it refers to on the next lines)."""
+    return context.split("\n")[0].split("›")[-1].strip()

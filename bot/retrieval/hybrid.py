@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.documents.model import Chunk
+from bot.documents.model import Chunk, innermost_title
 from bot.documents.normalize import fold, plain_form
 from bot.indexing.index import Index
 from bot.indexing.lexical import doc_numbers, plain_tokens, word_tokens
@@ -82,7 +82,7 @@ def _echoed_titles(index: Index, query: Query, candidates: list[str]) -> list[st
     echoed = []
     for cid in candidates:
         chunk = index.chunk(cid)
-        title = _ARTICLE_TITLE.match(chunk.context.split("›")[-1]) if chunk is not None else None
+        title = _ARTICLE_TITLE.match(innermost_title(chunk.context)) if chunk is not None else None
         if title is None:
             continue
         ordered = [w for w in re.findall(r"\w+", plain_form(title.group(1))) if w not in stop]
